@@ -1,0 +1,64 @@
+"""pytensor: a define-by-run deep-learning framework with a tape you can see.
+
+The flat API mirrors PyTorch's::
+
+    import pytensor
+    x = pytensor.randn(3, requires_grad=True)
+    y = (x * x).sum()
+    y.backward()
+    x.grad
+"""
+import warnings as _warnings
+
+# IEEE semantics, as in PyTorch: 1/0 is inf and log(-1) NaN, silently.
+# Only warnings raised from pytensor's own frames are silenced.
+_warnings.filterwarnings("ignore", category=RuntimeWarning,
+                         module=r"pytensor(_ext)?(\.|$)")
+
+from pytensor import dtypes as _dtype_mod
+from pytensor.dtypes import (                                    # noqa: E402
+    dtype, float16, float32, float64, int8, int16, int32, int64, uint8,
+    half, double, long, short, get_default_dtype, set_default_dtype,
+    promote_types, result_type, can_cast)
+from pytensor.backend import device, Device                     # noqa: E402
+from pytensor.tensor import Tensor                              # noqa: E402
+from pytensor.creation import *                                 # noqa: E402,F401,F403
+from pytensor.random import *                                   # noqa: E402,F401,F403
+from pytensor.random import Generator                           # noqa: E402
+from pytensor.autograd import (                                 # noqa: E402
+    no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
+    is_inference_mode_enabled)
+from pytensor.ops import *                                      # noqa: E402,F401,F403
+from pytensor import autograd, cuda, debug, ops                 # noqa: E402
+from pytensor._format import set_printoptions                   # noqa: E402
+
+bool = _dtype_mod.bool_     # pytensor.bool, like torch.bool
+float = _dtype_mod.float32  # noqa: A001  (torch.float is float32)
+int = _dtype_mod.int32      # noqa: A001  (torch.int is int32)
+
+__version__ = "0.1.0"
+
+
+def is_tensor(obj):
+    """True if ``obj`` is a pytensor Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def numel(input):
+    return input.numel()
+
+
+def __getattr__(name):
+    # Subpackages that are heavier or optional load on first use.
+    import importlib
+    if name in ("nn", "optim", "data", "utils", "serialization"):
+        mod = importlib.import_module(f"pytensor.{name}")
+        globals()[name] = mod
+        return mod
+    if name in ("save", "load"):
+        from pytensor import serialization
+        return getattr(serialization, name)
+    if name == "from_dlpack":
+        from pytensor.interop import from_dlpack
+        return from_dlpack
+    raise AttributeError(f"module 'pytensor' has no attribute {name!r}")

@@ -1,0 +1,485 @@
+"""The backward engine: ``backward()`` and ``grad()``.
+
+The graph is walked iteratively (no recursion: a chain of 100,000 ops is
+fine).  Every node carries a creation sequence number and an edge always
+points from a node to older ones, so visiting the reachable nodes in
+*decreasing* sequence order is a topological order: when a node runs, every
+gradient flowing into it has already arrived.  That is also PyTorch's
+execution order.
+
+The engine, not the ops, owns three chores:
+
+- un-broadcasting: a gradient whose shape differs from its input's is
+  summed down to it (``sum_to_size``), or the op is named in an error;
+- accumulation: gradients arriving at one node output are summed, and
+  leaves accumulate into ``.grad`` (in place, as PyTorch does, unless
+  ``create_graph``);
+- freeing: each buffer is dropped once consumed, and saved values are
+  released after their node ran unless ``retain_graph``.
+"""
+import numpy as np
+
+from pytensor.autograd import grad_mode, hooks as _hooks
+from pytensor.autograd.function import Function
+
+__all__ = ["backward", "grad"]
+
+_state = grad_mode.state
+_op_hooks = _hooks.op_hooks
+Tensor = None               # bound lazily (import cycle)
+_sum_to_size = None
+
+
+def _bind():
+    global Tensor, _sum_to_size
+    from pytensor.tensor import Tensor as T
+    from pytensor.ops.reduce.sum_to_size import sum_to_size
+    Tensor, _sum_to_size = T, sum_to_size
+
+
+def _as_tuple(x):
+    if x is None:
+        return None
+    if isinstance(x, (tuple, list)):
+        return tuple(x)
+    return (x,)
+
+
+def _make_root_grads(outputs, grad_outputs):
+    grads = []
+    for i, t in enumerate(outputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"backward: outputs[{i}] is a "
+                            f"{type(t).__name__}, not a Tensor")
+        g = grad_outputs[i] if grad_outputs is not None else None
+        if not t._requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not "
+                "have a grad_fn (was it computed under no_grad, from tensors "
+                "that don't require grad, or detached? `:why` in the REPL "
+                "shows where the chain broke)")
+        if g is None:
+            if t._data.size != 1:
+                raise RuntimeError(
+                    f"grad can be implicitly created only for scalar outputs "
+                    f"(output {i} has shape {list(t.shape)}); pass "
+                    "gradient= to backward() or reduce the output first")
+            xp = np if t._data.__class__ is np.ndarray else _xp(t._data)
+            g = Tensor._make(xp.ones_like(t._data))
+            grads.append((g, False))
+            continue
+        if not isinstance(g, Tensor):
+            from pytensor.creation import as_tensor
+            g = as_tensor(g, dtype=t.dtype, device=t.device)
+        if g.shape != t.shape:
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of "
+                f"{list(g.shape)} and output[{i}] has a shape of "
+                f"{list(t.shape)}.")
+        if g.device != t.device:
+            raise RuntimeError(
+                f"grad_output[{i}] is on {g.device} but output[{i}] is on "
+                f"{t.device}")
+        if g._data.dtype != t._data.dtype:
+            g = Tensor._make(g._data.astype(t._data.dtype))
+        grads.append((g, True))
+    return grads
+
+
+def _xp(arr):
+    from pytensor.backend import get_xp
+    return get_xp(arr)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None,
+             create_graph=False, inputs=None):
+    """Accumulate d(tensors)/d(leaves) into the leaves' ``.grad``.
+
+    Args:
+        tensors: a Tensor or sequence of Tensors to differentiate.
+        grad_tensors: the gradients w.r.t. each (None for scalars).
+        retain_graph (bool): keep saved values for another backward;
+            defaults to ``create_graph``.
+        create_graph (bool): record the backward ops (higher derivatives).
+        inputs: if given, accumulate only into these tensors' ``.grad``.
+    """
+    if Tensor is None:
+        _bind()
+    tensors = _as_tuple(tensors)
+    grad_tensors = _as_tuple(grad_tensors)
+    if grad_tensors is not None and len(grad_tensors) != len(tensors):
+        raise RuntimeError(
+            f"backward: got {len(tensors)} tensors and {len(grad_tensors)} "
+            "gradients")
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is not None:
+        inputs = _as_tuple(inputs)
+        if not inputs:
+            raise RuntimeError("backward: 'inputs' argument cannot be empty")
+        for t in inputs:
+            if not isinstance(t, Tensor) or not t._requires_grad:
+                raise RuntimeError(
+                    "backward: every tensor in 'inputs' must require grad")
+    roots = _make_root_grads(tensors, grad_tensors)
+    _run(tensors, roots, retain_graph, create_graph, inputs, True)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None,
+         create_graph=False, allow_unused=None, materialize_grads=False):
+    """Compute and return d(outputs)/d(inputs) without touching ``.grad``.
+
+    Args:
+        outputs: Tensor or sequence of Tensors.
+        inputs: Tensor or sequence of Tensors (leaves or intermediates).
+        grad_outputs: gradients w.r.t. each output (None for scalars).
+        retain_graph (bool): defaults to ``create_graph``.
+        create_graph (bool): make the result differentiable.
+        allow_unused (bool): return None for inputs the outputs do not
+            depend on, instead of raising.
+        materialize_grads (bool): return zeros instead of None for those.
+
+    Returns:
+        A tuple with one gradient (or None) per input.
+
+    Example:
+        >>> import pytensor
+        >>> x = pytensor.tensor(3.0, requires_grad=True)
+        >>> (g,) = pytensor.autograd.grad(x ** 3, x, create_graph=True)
+        >>> g, pytensor.autograd.grad(g, x)[0]
+        (tensor(27., grad_fn=<MulBackward>), tensor(18.))
+    """
+    if Tensor is None:
+        _bind()
+    single = isinstance(inputs, Tensor)
+    outputs = _as_tuple(outputs)
+    inputs = _as_tuple(inputs)
+    grad_outputs = _as_tuple(grad_outputs)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if grad_outputs is not None and len(grad_outputs) != len(outputs):
+        raise RuntimeError(
+            f"grad: got {len(outputs)} outputs and {len(grad_outputs)} "
+            "grad_outputs")
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"grad: inputs[{i}] is a {type(t).__name__}, "
+                            "not a Tensor")
+        if not t._requires_grad:
+            raise RuntimeError(
+                f"One of the differentiated Tensors (inputs[{i}], shape "
+                f"{list(t.shape)}) does not require grad")
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = _make_root_grads(outputs, grad_outputs)
+    result = _run(outputs, roots, retain_graph, create_graph, inputs, False)
+    out = []
+    for i, (t, g) in enumerate(zip(inputs, result)):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"One of the differentiated Tensors (inputs[{i}], shape "
+                    f"{list(t.shape)}) appears to not have been used in the "
+                    "graph. Set allow_unused=True if this is the desired "
+                    "behavior.")
+            if materialize_grads:
+                from pytensor.creation import zeros_like
+                g = zeros_like(t)
+        out.append(g)
+    return tuple(out)
+
+
+def _collect(root_nodes):
+    """Every node reachable from the roots (leaves excluded)."""
+    seen = set(root_nodes)
+    stack = list(root_nodes)
+    pop, push, add = stack.pop, stack.append, seen.add
+    while stack:
+        for nxt, nr in pop().next_functions:
+            if nr >= 0 and nxt is not None and nxt not in seen:
+                add(nxt)
+                push(nxt)
+    return seen
+
+
+def _run(outputs, roots, retain_graph, create_graph, inputs, accumulate):
+    """The engine proper.  Returns captured grads per input when
+    ``accumulate`` is False (``grad()``), else None."""
+    # Capture targets: leaves by identity, non-leaves by (node, output_nr).
+    leaf_pos = capture = None
+    captured = None
+    if inputs is not None:
+        captured = [None] * len(inputs)
+        leaf_pos = {}
+        capture = {}
+        for i, t in enumerate(inputs):
+            if t.grad_fn is None:
+                leaf_pos.setdefault(id(t), []).append(i)
+            else:
+                capture.setdefault((t.grad_fn, t._output_nr), []).append(i)
+        if not accumulate:
+            # grad() wants the value, also for leaves; backward(inputs=)
+            # accumulates into leaves and non-leaves alike.
+            pass
+
+    handed = set()                      # arrays already stored in a .grad
+    buffers = {}
+    root_nodes = []
+    for t, (g, user_given) in zip(outputs, roots):
+        if user_given:
+            handed.add(id(g._data))
+        fn = t.grad_fn
+        if fn is None:                  # a leaf as an output: d t / d t
+            _deliver_leaf(t, g, create_graph, handed, leaf_pos, captured,
+                          accumulate)
+            continue
+        buf = buffers.get(fn)
+        if buf is None:
+            buf = buffers[fn] = [None] * len(fn._out_meta)
+            root_nodes.append(fn)
+        nr = t._output_nr
+        buf[nr] = g if buf[nr] is None else _add(buf[nr], g, create_graph)
+
+    nodes = sorted(_collect(root_nodes), key=_seq_key, reverse=True)
+
+    needed = None
+    if inputs is not None:
+        needed = {}
+        cap_nodes = {k[0] for k in capture}
+        for n in reversed(nodes):       # oldest first: children before users
+            need = False
+            for nxt, nr in n.next_functions:
+                if nxt is None:
+                    continue
+                if nr < 0:
+                    if id(nxt) in leaf_pos:
+                        need = True
+                        break
+                elif needed.get(nxt) or nxt in cap_nodes:
+                    need = True
+                    break
+            needed[n] = need
+
+    prev_mode = _state.enabled
+    _state.enabled = bool(create_graph)
+    try:
+        for node in nodes:
+            buf = buffers.pop(node, None)
+            if buf is None:
+                continue
+            grads_out = _pre_hooks(node, buf, create_graph)
+            if capture is not None:
+                for nr in range(len(grads_out)):
+                    idx = capture.get((node, nr))
+                    if idx is not None and grads_out[nr] is not None:
+                        for i in idx:
+                            g = grads_out[nr]
+                            if accumulate:
+                                _accumulate(inputs[i], g, create_graph, handed)
+                            else:
+                                captured[i] = g if captured[i] is None else \
+                                    _add(captured[i], g, create_graph)
+            if needed is not None and not needed[node]:
+                continue
+            _run_node(node, grads_out, retain_graph, create_graph, buffers,
+                      handed, leaf_pos, captured, accumulate)
+    finally:
+        _state.enabled = prev_mode
+    return captured
+
+
+def _seq_key(n):
+    return n._seq
+
+
+def _add(a, b, create_graph):
+    """Sum two gradients arriving at the same place.  Out of place: either
+    may be referenced elsewhere (a pass-through grad of ``add``)."""
+    if create_graph:
+        return a + b
+    return Tensor._make(a._data + b._data)
+
+
+def _pre_hooks(node, buf, create_graph):
+    hooks = node._pre_hooks
+    retain = node.__dict__.get("_retain")
+    if hooks is None and retain is None:
+        return buf
+    if hooks:
+        for nr, d in hooks.items():
+            if nr is None or buf[nr] is None or not d:
+                continue
+            for fn in list(d.values()):
+                r = fn(buf[nr])
+                if r is not None:
+                    buf[nr] = r
+        d = hooks.get(None)
+        if d:
+            for fn in list(d.values()):
+                r = fn(tuple(buf))
+                if r is not None:
+                    buf = list(r)
+    if retain:
+        for nr, ref in list(retain.items()):
+            t = ref()
+            if t is None or buf[nr] is None:
+                continue
+            g = buf[nr]
+            if t._grad is None:
+                t._grad = g if create_graph else Tensor._make(g._data.copy())
+            else:
+                t._grad = _add(t._grad, g, create_graph)
+    return buf
+
+
+def _materialize(node, grads_out):
+    """Zeros for outputs that received no gradient (PyTorch's default)."""
+    out = list(grads_out)
+    for i, g in enumerate(out):
+        if g is None:
+            shape, dtype = node._out_meta[i]
+            like = next((x for x in out if x is not None), None)
+            xp = np if like is None or like._data.__class__ is np.ndarray \
+                else _xp(like._data)
+            out[i] = Tensor._make(xp.zeros(shape, dtype))
+    return out
+
+
+def _run_node(node, grads_out, retain_graph, create_graph, buffers, handed,
+              leaf_pos, captured, accumulate):
+    if len(grads_out) > 1 and node._materialize and None in grads_out:
+        grads_out = _materialize(node, grads_out)
+    if _op_hooks.active:
+        _hooks.call_op_hooks("backward_pre", node, tuple(grads_out))
+    try:
+        if node._static:
+            gin = node.backward(node, *grads_out)
+        else:
+            gin = node.backward(*grads_out)
+    except Exception as e:
+        if not getattr(e, "_pytensor_noted", False):
+            e._pytensor_noted = True
+            e.add_note(f"(raised in the backward of {node.name}, "
+                       f"created at {node.where_str()})")
+        raise
+    if not retain_graph:
+        node._release()
+    if gin.__class__ is not tuple:
+        gin = tuple(gin) if isinstance(gin, list) else (gin,)
+    edges = node.next_functions
+    if len(gin) != len(edges):
+        # Tolerate trailing Nones for non-tensor arguments.
+        if len(gin) < len(edges) and not any(
+                e[0] is not None for e in edges[len(gin):]):
+            gin = gin + (None,) * (len(edges) - len(gin))
+        else:
+            raise RuntimeError(
+                f"function {node.name_backward()} returned an incorrect "
+                f"number of gradients (expected {len(edges)}, got "
+                f"{len(gin)})")
+    if node._post_hooks:
+        for fn in list(node._post_hooks.values()):
+            r = fn(gin, tuple(grads_out))
+            if r is not None:
+                gin = tuple(r)
+    if _op_hooks.active:
+        _hooks.call_op_hooks("backward_post", node, gin, tuple(grads_out))
+    meta = node._in_meta
+    for i, (target, nr) in enumerate(edges):
+        if target is None:
+            continue
+        g = gin[i]
+        if g is None:
+            continue
+        if not isinstance(g, Tensor):
+            raise TypeError(
+                f"function {node.name_backward()} returned a "
+                f"{type(g).__name__} as gradient {i}; expected a Tensor")
+        shape, dtype = meta[i]
+        garr = g._data
+        if garr.shape != shape:
+            g = _unbroadcast(node, i, g, shape)
+        if garr.dtype != dtype:
+            g = g.to(_dtype_of(dtype)) if create_graph else \
+                Tensor._make(g._data.astype(dtype))
+        if nr < 0:
+            _deliver_leaf(target, g, create_graph, handed, leaf_pos,
+                          captured, accumulate)
+            continue
+        buf = buffers.get(target)
+        if buf is None:
+            buf = buffers[target] = [None] * len(target._out_meta)
+            buf[nr] = g
+        elif buf[nr] is None:
+            buf[nr] = g
+        else:
+            buf[nr] = _add(buf[nr], g, create_graph)
+
+
+def _dtype_of(np_dtype):
+    from pytensor.dtypes import from_numpy_dtype
+    return from_numpy_dtype(np_dtype)
+
+
+def _unbroadcast(node, i, g, shape):
+    gshape = g._data.shape
+    n = len(shape)
+    ok = len(gshape) >= n and all(
+        s == gs or s == 1 for s, gs in zip(shape, gshape[len(gshape) - n:]))
+    if not ok:
+        raise RuntimeError(
+            f"Function {node.name_backward()} returned an invalid gradient "
+            f"at index {i} - got {list(gshape)} but expected shape "
+            f"compatible with {list(shape)}")
+    return _sum_to_size(g, shape)
+
+
+def _deliver_leaf(leaf, g, create_graph, handed, leaf_pos, captured,
+                  accumulate):
+    if leaf_pos is not None:
+        idx = leaf_pos.get(id(leaf))
+        if idx is None:
+            return                      # not among the requested inputs
+        if not accumulate:
+            for i in idx:
+                captured[i] = g if captured[i] is None else \
+                    _add(captured[i], g, create_graph)
+            return
+    _accumulate(leaf, g, create_graph, handed)
+
+
+def _accumulate(t, g, create_graph, handed):
+    """``t.grad += g`` with PyTorch's semantics (AccumulateGrad)."""
+    m = t._meta
+    if m is not None and m.hooks:
+        for fn in list(m.hooks.values()):
+            r = fn(g)
+            if r is not None:
+                g = r
+    old = t._grad
+    if old is None:
+        if create_graph:
+            t._grad = g
+        else:
+            arr = g._data
+            # Never store an array that something else may also hold: a
+            # view, the user's own gradient, or one given to another leaf.
+            if arr.base is not None or id(arr) in handed or (
+                    arr.__class__ is np.ndarray and not arr.flags.writeable):
+                arr = arr.copy()
+            handed.add(id(arr))
+            t._grad = Tensor._make(arr)
+    elif create_graph or old.grad_fn is not None:
+        t._grad = old + g
+    else:
+        oa = old._data
+        if oa.shape == g._data.shape and (
+                oa.__class__ is not np.ndarray or oa.flags.writeable):
+            oa += g._data
+            if old._vc is not None:
+                old._vc.value += 1
+        else:
+            t._grad = Tensor._make(oa + g._data)
+    if m is not None and m.post_accumulate:
+        for fn in list(m.post_accumulate.values()):
+            fn(t)

@@ -1,0 +1,423 @@
+"""``Function``: one differentiable op, and the node it leaves in the graph.
+
+A Function's ``forward`` takes and returns *arrays* (NumPy or CuPy); its
+``backward`` takes and returns *Tensors* built from differentiable ops, so
+double backward works by construction.  The instance that ran ``forward`` is
+the graph node (``tensor.grad_fn``): it holds what ``save_for_backward``
+kept, the edges to its inputs' nodes, and their shapes, which the engine
+uses to un-broadcast gradients.
+
+Writing an op::
+
+    class Exp(Function):
+        def forward(self, x):               # arrays in, arrays out
+            y = np.exp(x)
+            self.save_for_backward(y)       # outputs may be saved too
+            return y
+
+        def backward(self, gy):             # Tensors in, Tensors out
+            y, = self.saved_tensors
+            return gy * y
+
+    y = Exp.apply(x)                        # or Exp().apply(x)
+
+PyTorch's static form (``@staticmethod def forward(ctx, x)``) works too.
+Non-Tensor arguments (numbers, shapes, axes) are passed through to
+``forward`` unchanged and get ``None`` as their gradient.
+"""
+import itertools
+import re
+import time as _time
+
+import numpy as np
+
+from pytensor.autograd import grad_mode, hooks as _hooks, tape as _tape_mod
+
+__all__ = ["Function", "once_differentiable"]
+
+_state = grad_mode.state
+_tape = _tape_mod.tape
+_op_hooks = _hooks.op_hooks
+_ndarray = np.ndarray
+_seq = itertools.count()
+Tensor = None           # set by pytensor.tensor (breaks the import cycle)
+_make = None            # Tensor._make
+
+
+def _snake(name):
+    return re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", name).lower()
+
+
+class _ApplyDescriptor:
+    """``Fn.apply(x)`` builds a fresh node; ``Fn(args).apply(x)`` uses the
+    instance, so ops can take configuration in ``__init__``."""
+
+    __slots__ = ()
+
+    def __get__(self, obj, cls):
+        if obj is None:
+            return cls._class_apply
+        return obj._apply
+
+
+class Function:
+    """Base class of every differentiable op (see the module docstring).
+
+    Attributes:
+        needs_input_grad (tuple of bool): per forward argument, whether its
+            gradient is wanted; ``backward`` may skip the others.
+        next_functions (tuple): per argument, ``(node, output_nr)``, or
+            ``(leaf_tensor, -1)``, or ``(None, 0)``: the edges the engine
+            follows.
+        kernel (str or None): class attribute naming the ``pytensor_ext``
+            kernel the op runs (shown by the tape and ``:kernel``).
+    """
+
+    # Class-level defaults; a node's own values live in its __dict__ (users'
+    # ops add their own attributes there too).
+    needs_input_grad = ()
+    next_functions = ()
+    _in_meta = ()
+    _out_meta = ()
+    _saved = None
+    _saved_raw = None
+    _non_diff = None
+    _seq = -1
+    _record = None
+    _freed = False
+    _pre_hooks = None
+    _post_hooks = None
+    _materialize = True
+
+    kernel = None
+    name = "function"           # op name on the tape, set per subclass
+    _static = False
+    _view = False               # output 0 is a view of input 0
+    _class_apply = None
+    apply = _ApplyDescriptor()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__:
+            cls.name = _snake(cls.__name__)
+        cls._static = isinstance(cls.__dict__.get("forward"), staticmethod) or (
+            cls._static and "forward" not in cls.__dict__)
+
+        def class_apply(*args):
+            return cls()._apply(*args)
+        class_apply.__name__ = f"{cls.__name__}.apply"
+        class_apply.__doc__ = cls.__doc__
+        cls._class_apply = staticmethod(class_apply).__func__
+
+    def __init__(self):
+        pass
+
+    # ------------------------------------------------------------------
+    # The API an op's forward/backward use.
+    def save_for_backward(self, *tensors):
+        """Keep arrays (inputs, outputs or intermediates) for ``backward``.
+
+        Python numbers may be saved too; they come back unchanged.
+
+        Inputs and outputs are remembered by identity, so backward sees them
+        as Tensors connected to the graph (double backward works through
+        them) and an in-place change made to them afterwards is detected.
+        """
+        self._saved_raw = tensors
+
+    @property
+    def saved_tensors(self):
+        """The saved values, as Tensors, in the order they were saved."""
+        saved = self._saved
+        if saved is None:
+            if self._freed:
+                raise RuntimeError(
+                    f"Trying to backward through the graph a second time (or "
+                    f"directly access saved tensors after they have already "
+                    f"been freed) at {self.name} ({self.where_str()}). Saved "
+                    "intermediate values of the graph are freed when you call "
+                    ".backward() or autograd.grad(). Specify retain_graph=True "
+                    "if you need to backward through the graph a second time "
+                    "or if you need to access saved tensors after calling "
+                    "backward.")
+            return ()
+        return tuple(self._unpack(s) for s in saved)
+
+    def _unpack(self, s):
+        kind = s[0]
+        if kind == 0:                       # an input Tensor
+            t, version = s[1], s[2]
+            if t._vc is not None and t._vc.value != version:
+                raise _stale_error(self, t, version, t._vc)
+            return t
+        if kind == 1:                       # an output: rebuilt, no cycle
+            arr, nr, vc = s[1], s[2], s[3]
+            if vc.value != 0:
+                raise _stale_error(self, None, 0, vc, output_nr=nr)
+            t = _make(arr)
+            t._vc = vc
+            t._requires_grad = True
+            t.grad_fn = self
+            t._output_nr = nr
+            return t
+        if kind == 2:                       # an intermediate constant
+            return _make(s[1])
+        return s[1]                         # a Python number, as given
+
+    def mark_non_differentiable(self, *arrays):
+        """Outputs that carry no gradient (indices, masks)."""
+        self._non_diff = list(self._non_diff or ()) + list(arrays)
+
+    def set_materialize_grads(self, value):
+        """If False, ``backward`` may receive None for unused outputs instead
+        of zeros (default True, as in PyTorch)."""
+        self._materialize = bool(value)
+
+    # ------------------------------------------------------------------
+    def forward(self, *args):
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement forward")
+
+    def backward(self, *grad_outputs):
+        raise NotImplementedError(
+            f"{type(self).__name__} does not support backward")
+
+    def _apply(self, *args):
+        """Run forward on the arrays of ``args`` and wire up the graph."""
+        arrays = list(args)
+        tensor_cls = Tensor
+        requires = False
+        first = None
+        for i, a in enumerate(args):
+            if isinstance(a, tensor_cls):
+                arr = a._data
+                arrays[i] = arr
+                if a._requires_grad:
+                    requires = True
+                if first is None:
+                    first = arr
+                elif arr.__class__ is not first.__class__ or (
+                        arr.__class__ is not _ndarray
+                        and arr.device != first.device):
+                    _device_mismatch(self, args)
+        if requires and _state.enabled:
+            # Known before forward, so forward can save only what is needed.
+            self.needs_input_grad = tuple(
+                isinstance(a, tensor_cls) and a._requires_grad for a in args)
+        else:
+            requires = False
+        if _op_hooks.active:
+            _hooks.call_op_hooks("forward_pre", self, arrays)
+        timing = _tape.recording and _tape.timing
+        if timing:
+            t0 = _time.perf_counter()
+        if self._static:
+            outs = self.forward(self, *arrays)
+        else:
+            outs = self.forward(*arrays)
+        single = outs.__class__ is not tuple
+        if single:
+            outs = (outs,)
+        make = _make
+        results = []
+        for o in outs:
+            if o.__class__ is not _ndarray:
+                o = _as_array(o, first)
+            results.append(make(o))
+        if self._view:
+            _mark_view(results[0], args[0], self)
+        if requires:
+            self._wire(args, outs, results)
+        else:
+            self._saved_raw = None
+        if _tape.recording:
+            rec = _tape.add(self.name, self if requires else None, args,
+                            results)
+            if timing:
+                rec.time = _time.perf_counter() - t0
+            if requires:
+                self._record = rec
+        if _op_hooks.active:
+            _hooks.call_op_hooks("forward_post", self, arrays, results)
+        return results[0] if single else tuple(results)
+
+    def _wire(self, args, outs, results):
+        """Record edges, input shapes and saved values (grad mode only)."""
+        tensor_cls = Tensor
+        edges = []
+        meta = []
+        for a in args:
+            if isinstance(a, tensor_cls):
+                meta.append((a._data.shape, a._data.dtype))
+                if a._requires_grad:
+                    fn = a.grad_fn
+                    # A leaf's edge has output_nr -1, so the engine tells
+                    # leaves from nodes without an isinstance test.
+                    edges.append((fn, a._output_nr) if fn is not None
+                                 else (a, -1))
+                    continue
+            else:
+                meta.append(None)
+            edges.append((None, 0))
+        self.next_functions = tuple(edges)
+        self._in_meta = tuple(meta)
+        self._seq = next(_seq)
+        self._out_meta = tuple((o.shape, o.dtype) for o in outs)
+        nd = self._non_diff
+        for i, t in enumerate(results):
+            if nd and any(outs[i] is x for x in nd):
+                continue
+            if t._data.dtype.kind != "f":
+                continue            # integer/bool outputs carry no gradient
+            t._requires_grad = True
+            t.grad_fn = self
+            t._output_nr = i
+        raw = self._saved_raw
+        if raw:
+            self._saved = tuple(_resolve_saved(s, args, outs, results)
+                                for s in raw)
+            self._saved_raw = None
+
+    # ------------------------------------------------------------------
+    # Graph-node conveniences for the debugger and users.
+    def name_backward(self):
+        return f"{type(self).__name__}Backward"
+
+    def __repr__(self):
+        return f"<{self.name_backward()}>"
+
+    def where(self):
+        """The user's source location that created this node, if recorded."""
+        rec = self._record
+        return rec.where if rec is not None else None
+
+    def where_str(self):
+        return _tape_mod.format_where(self.where())
+
+    def register_hook(self, fn):
+        """``fn(grad_inputs, grad_outputs)`` after this node's backward; may
+        return replacement grad_inputs."""
+        d = self._post_hooks
+        if d is None:
+            d = self._post_hooks = _hooks.HookDict(repr(self), "node.post")
+        return d.add(fn)
+
+    def register_prehook(self, fn):
+        """``fn(grad_outputs)`` before this node's backward; may return
+        replacement grad_outputs."""
+        d = self._get_pre_hooks(None)
+        return d.add(fn)
+
+    def _get_pre_hooks(self, output_nr):
+        """Pre-hooks keyed by output (None: on all outputs)."""
+        hooks = self._pre_hooks
+        if hooks is None:
+            hooks = self._pre_hooks = {}
+        d = hooks.get(output_nr)
+        if d is None:
+            d = hooks[output_nr] = _hooks.HookDict(repr(self), "node.pre")
+        return d
+
+    @classmethod
+    def kernel_name(cls, device):
+        """What runs this op on ``device``: a Cython function, a CuPy kernel,
+        or the array library's routine."""
+        gpu = device is not None and device.type == "cuda"
+        k = cls.kernel
+        if k is None:
+            return ("cupy." if gpu else "numpy.") + cls.name
+        if gpu:
+            return f"cupy:pytensor_{k}"
+        import pytensor_ext
+        return ("cy." if pytensor_ext.HAVE_CPU_EXT else "ref.") + k
+
+    def _release(self):
+        """Free saved values after a backward without retain_graph."""
+        if self._saved is not None:
+            self._saved = None
+            self._freed = True
+
+
+def _resolve_saved(s, args, outs, results):
+    if s is None:
+        return None
+    if isinstance(s, Tensor):
+        return (0, s, s._version_value())
+    for t in args:
+        if isinstance(t, Tensor) and t._data is s:
+            return (0, t, t._version_value())
+    for j, o in enumerate(outs):
+        if o is s:
+            vc = results[j]._get_vc()
+            return (1, results[j]._data, j, vc)
+    if not hasattr(s, "shape"):
+        return (3, s)
+    return (2, s)
+
+
+def _as_array(o, like):
+    """Forward may return NumPy scalars (0-d reductions) or CuPy arrays."""
+    if isinstance(o, np.generic):
+        return np.asarray(o)
+    if isinstance(o, (float, int, bool)):
+        return np.asarray(o)
+    if o.__class__.__module__.startswith("cupy"):
+        return o
+    if isinstance(o, _ndarray):     # subclasses (np.matrix): plain ndarray
+        return np.asarray(o)
+    raise TypeError(f"Function.forward must return arrays, got "
+                    f"{type(o).__name__}")
+
+
+def _mark_view(out, src, node):
+    """``out`` shares memory with ``src``: share its version counter and
+    remember how to recompute the view from the root base (for in-place ops
+    on views, see autograd/inplace.py)."""
+    base = src._base if src._base is not None else src
+    out._base = base
+    out._vc = src._get_vc()
+    out._view_chain = (src._view_chain or ()) + (node,)
+
+
+def _device_mismatch(node, args):
+    devs = []
+    for a in args:
+        if isinstance(a, Tensor):
+            devs.append(str(a.device))
+    shown = ", ".join(dict.fromkeys(devs))
+    raise RuntimeError(
+        f"{node.name}: expected all tensors to be on the same device, but "
+        f"found at least two devices: {shown}. Move them with .to(device) "
+        f"first.")
+
+
+def _stale_error(node, t, saved_version, vc, output_nr=None):
+    which = (f"output {output_nr} of {node.name}" if t is None else
+             f"a tensor of shape [{', '.join(map(str, t.shape))}]")
+    op = vc.last_op or "an in-place operation"
+    where = _tape_mod.format_where(vc.last_where, with_text=True)
+    made = node.where()
+    made_s = f" (created at {_tape_mod.format_where(made)})" if made else ""
+    return RuntimeError(
+        f"one of the variables needed for gradient computation has been "
+        f"modified by an inplace operation: {which}, saved by "
+        f"{node.name_backward()}{made_s}, is at version {vc.value}; expected "
+        f"version {saved_version} instead. It was modified by {op} at "
+        f"{where}. Use an out-of-place op there (or .clone() before it).")
+
+
+def once_differentiable(backward):
+    """Decorator for a ``backward`` written on raw arrays: it runs under
+    ``no_grad`` and double backward through it raises."""
+    import functools
+
+    @functools.wraps(backward)
+    def wrapper(self, *grads):
+        from pytensor.autograd.grad_mode import no_grad
+        if _state.enabled:
+            raise RuntimeError(
+                f"{type(self).__name__}.backward is once_differentiable: "
+                "double backward is not supported")
+        with no_grad():
+            return backward(self, *grads)
+    return wrapper

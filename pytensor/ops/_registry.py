@@ -1,0 +1,42 @@
+"""How op modules attach themselves to ``Tensor``.
+
+Each op file binds its own methods with :func:`tensor_method`, so adding an
+op never edits ``tensor.py``::
+
+    @tensor_method("exp")
+    def exp(input): ...
+"""
+from pytensor.tensor import Tensor
+
+__all__ = ["tensor_method", "set_method"]
+
+
+def set_method(name, fn):
+    setattr(Tensor, name, fn)
+
+
+def tensor_method(*names):
+    """Bind the decorated function as ``Tensor.<name>`` for each name (the
+    function's own name when none is given)."""
+    def deco(fn):
+        for n in names or (fn.__name__,):
+            setattr(Tensor, n, fn)
+        return fn
+    return deco
+
+
+def load_family(pkg_name, pkg_path, namespace):
+    """Import every op module of a family package (files not starting with
+    ``_``, in sorted order) and re-export their ``__all__``; returns the
+    combined ``__all__``.  New op files need no registration."""
+    import importlib
+    import pkgutil
+    names = []
+    for info in sorted(pkgutil.iter_modules(pkg_path), key=lambda i: i.name):
+        if info.name.startswith("_"):
+            continue
+        mod = importlib.import_module(f"{pkg_name}.{info.name}")
+        for n in getattr(mod, "__all__", ()):
+            namespace[n] = getattr(mod, n)
+            names.append(n)
+    return names

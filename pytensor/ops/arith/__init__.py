@@ -1,0 +1,4 @@
+"""Arithmetic: add sub mul div pow neg where ..."""
+from pytensor.ops._registry import load_family
+
+__all__ = load_family(__name__, __path__, globals())

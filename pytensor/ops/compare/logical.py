@@ -1,0 +1,110 @@
+"""``logical_and/or/xor/not`` and the bitwise operators ``& | ^ ~`` on bool
+and integer tensors (no gradient)."""
+import numpy as np
+
+from pytensor.ops._registry import tensor_method
+from pytensor.ops._util import promote, broadcast_error
+from pytensor.tensor import Tensor
+
+__all__ = ["logical_and", "logical_or", "logical_xor", "logical_not",
+           "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not"]
+
+
+def _arr(x):
+    return x._data if isinstance(x, Tensor) else x
+
+
+def _binary(op, ufunc, a, b, bitwise):
+    if bitwise:
+        a, b = promote(op, a, b)
+        for v in (a, b):
+            kind = v._data.dtype.kind if isinstance(v, Tensor) else (
+                "f" if isinstance(v, float) else "i")
+            if kind == "f":
+                raise TypeError(
+                    f"{op}: bitwise operations need bool or integer "
+                    f"tensors, got a floating point operand")
+    try:
+        r = ufunc(_arr(a), _arr(b))
+    except ValueError:
+        raise broadcast_error(op, a, b) from None
+    return Tensor._make(np.asarray(r) if isinstance(r, (np.generic, bool))
+                        else r)
+
+
+def logical_and(input, other):
+    """Elementwise logical AND of truth values (bool result)."""
+    return _binary("logical_and", np.logical_and, input, other, False)
+
+
+def logical_or(input, other):
+    """Elementwise logical OR (bool result)."""
+    return _binary("logical_or", np.logical_or, input, other, False)
+
+
+def logical_xor(input, other):
+    """Elementwise logical XOR (bool result)."""
+    return _binary("logical_xor", np.logical_xor, input, other, False)
+
+
+def logical_not(input):
+    """Elementwise logical NOT (bool result).
+
+    Example:
+        >>> import pytensor
+        >>> pytensor.logical_not(pytensor.tensor([0.0, 2.0]))
+        tensor([ True, False])
+    """
+    return Tensor._make(np.asarray(np.logical_not(input._data)))
+
+
+def bitwise_and(input, other):
+    """``input & other`` on bool/integer tensors."""
+    return _binary("bitwise_and", np.bitwise_and, input, other, True)
+
+
+def bitwise_or(input, other):
+    """``input | other`` on bool/integer tensors."""
+    return _binary("bitwise_or", np.bitwise_or, input, other, True)
+
+
+def bitwise_xor(input, other):
+    """``input ^ other`` on bool/integer tensors."""
+    return _binary("bitwise_xor", np.bitwise_xor, input, other, True)
+
+
+def bitwise_not(input):
+    """``~input``: logical NOT for bool, two's complement for integers."""
+    if input._data.dtype.kind == "f":
+        raise TypeError("bitwise_not: ~ needs a bool or integer tensor, got "
+                        f"{input.dtype}")
+    return Tensor._make(np.asarray(np.invert(input._data)))
+
+
+for _names, _fn in ((("logical_and",), logical_and),
+                    (("logical_or",), logical_or),
+                    (("logical_xor",), logical_xor),
+                    (("logical_not",), logical_not),
+                    (("bitwise_and", "__and__", "__rand__"), bitwise_and),
+                    (("bitwise_or", "__or__", "__ror__"), bitwise_or),
+                    (("bitwise_xor", "__xor__", "__rxor__"), bitwise_xor),
+                    (("bitwise_not", "__invert__"), bitwise_not)):
+    tensor_method(*_names)(_fn)
+
+
+@tensor_method("__iand__")
+def _iand(self, other):
+    from pytensor.autograd.inplace import inplace
+    return inplace(self, "__iand__", bitwise_and, other)
+
+
+@tensor_method("__ior__")
+def _ior(self, other):
+    from pytensor.autograd.inplace import inplace
+    return inplace(self, "__ior__", bitwise_or, other)
+
+
+@tensor_method("__ixor__")
+def _ixor(self, other):
+    from pytensor.autograd.inplace import inplace
+    return inplace(self, "__ixor__", bitwise_xor, other)

@@ -1,0 +1,123 @@
+"""``sum`` and ``mean`` over all or some dims."""
+import numpy as np
+
+from pytensor import dtypes as _dt
+from pytensor.autograd.function import Function
+from pytensor.ops._registry import tensor_method
+from pytensor.ops._util import canonical_dims
+
+__all__ = ["sum", "mean", "nansum", "nanmean"]
+
+
+def _keep_shape(shape, dims):
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+class Sum(Function):
+    """Sum over ``dims``; the gradient is broadcast back."""
+
+    def __init__(self, dims, keepdim, np_dtype=None):
+        self.dims, self.keepdim, self.np_dtype = dims, keepdim, np_dtype
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        return x.sum(axis=self.dims, keepdims=self.keepdim,
+                     dtype=self.np_dtype)
+
+    def backward(self, gy):
+        if not self.keepdim and self.dims:
+            gy = gy.reshape(_keep_shape(self.in_shape, set(self.dims)))
+        g = gy.expand(self.in_shape)
+        return g
+
+
+class Mean(Function):
+    def __init__(self, dims, keepdim):
+        self.dims, self.keepdim = dims, keepdim
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        self.count = int(np.prod([x.shape[d] for d in self.dims])) \
+            if self.dims else 1
+        return x.mean(axis=self.dims, keepdims=self.keepdim)
+
+    def backward(self, gy):
+        if not self.keepdim and self.dims:
+            gy = gy.reshape(_keep_shape(self.in_shape, set(self.dims)))
+        return gy.expand(self.in_shape) / max(self.count, 1)
+
+
+def _dims_arg(input, dim, op):
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        return tuple(range(input._data.ndim))
+    return canonical_dims(dim, input._data.ndim, op)
+
+
+@tensor_method("sum")
+def sum(input, dim=None, keepdim=False, dtype=None):
+    """Sum of elements over ``dim`` (all when None).
+
+    Args:
+        input (Tensor): the tensor.
+        dim (int or tuple of ints, optional): dims to reduce.
+        keepdim (bool): keep reduced dims with size 1.
+        dtype: accumulate and return in this dtype.
+
+    Returns:
+        Tensor. Integer and bool inputs sum to int64, as in PyTorch.
+
+    Example:
+        >>> import pytensor
+        >>> x = pytensor.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> x.sum(), x.sum(0), x.sum(1, keepdim=True)
+        (tensor(10.), tensor([4., 6.]), tensor([[3.],
+                [7.]]))
+    """
+    dims = _dims_arg(input, dim, "sum")
+    if dtype is not None:
+        npd = _dt.to_dtype(dtype).np
+        if npd != input._data.dtype:
+            input = input.to(dtype)
+    elif input._data.dtype.kind in "biu":
+        npd = np.dtype(np.int64)
+    else:
+        npd = None
+    return Sum(dims, bool(keepdim), npd).apply(input)
+
+
+@tensor_method("mean")
+def mean(input, dim=None, keepdim=False, dtype=None):
+    """Arithmetic mean over ``dim`` (all when None); floating inputs only,
+    as in PyTorch (pass ``dtype=`` for integer tensors).
+
+    Example:
+        >>> import pytensor
+        >>> pytensor.tensor([[1.0, 2.0], [3.0, 4.0]]).mean(1)
+        tensor([1.5000, 3.5000])
+    """
+    if dtype is not None:
+        input = input.to(dtype)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(
+            f"mean(): could not infer output dtype. Input dtype must be "
+            f"either a floating point or complex dtype. Got: "
+            f"{input.dtype.name.capitalize()}")
+    dims = _dims_arg(input, dim, "mean")
+    return Mean(dims, bool(keepdim)).apply(input)
+
+
+@tensor_method("nansum")
+def nansum(input, dim=None, keepdim=False, dtype=None):
+    """Sum treating NaN as zero."""
+    from pytensor.ops.arith.where import where
+    from pytensor.ops.compare.isnan import isnan
+    return sum(where(isnan(input), 0.0, input), dim, keepdim, dtype)
+
+
+@tensor_method("nanmean")
+def nanmean(input, dim=None, keepdim=False, dtype=None):
+    """Mean over the non-NaN elements."""
+    from pytensor.ops.compare.isnan import isnan
+    keep = ~isnan(input)
+    return nansum(input, dim, keepdim, dtype) / keep.sum(dim, keepdim).to(
+        input.dtype)

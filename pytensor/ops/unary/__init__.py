@@ -1,0 +1,4 @@
+"""Elementwise math functions of one tensor."""
+from pytensor.ops._registry import load_family
+
+__all__ = load_family(__name__, __path__, globals())

@@ -1,0 +1,578 @@
+"""``Tensor``: an array (NumPy on the CPU, CuPy on a GPU) plus autograd state.
+
+The arithmetic, reduction, shape and indexing methods are attached by the op
+modules in ``pytensor/ops`` (each op file binds its own method), so this file
+holds only what every tensor has: storage, gradient bookkeeping, versions,
+views, conversion and printing.
+
+Fields (all ``__slots__``, so creating a tensor is a handful of stores):
+
+- ``_data``: the storage array; ``.data`` is a detached Tensor over it.
+- ``_grad``: the accumulated gradient (a Tensor) or None.
+- ``_requires_grad``: leaf flag, or True for outputs of recorded ops.
+- ``grad_fn`` / ``_output_nr``: the node that produced it, and which output.
+- ``_vc``: the version counter, shared with views; created on first need.
+- ``_base`` / ``_view_chain``: for views, the root tensor and the view ops
+  from it (so in-place ops through a view can rebuild the base's history).
+- ``_meta``: rarely-used extras (hooks, retain_grad, a display name).
+"""
+import weakref
+
+import numpy as np
+
+from pytensor import backend as _backend
+from pytensor import dtypes as _dt
+from pytensor.autograd import function as _function
+from pytensor.autograd import grad_mode as _grad_mode
+from pytensor.autograd import hooks as _hooks
+from pytensor.autograd.tape import tape as _tape, user_frame
+
+__all__ = ["Tensor"]
+
+_ndarray = np.ndarray
+_state = _grad_mode.state
+_BY_NP = _dt._BY_NP
+
+
+class _Version:
+    """A version counter shared by a tensor and its views.  Every in-place
+    op bumps it and says which op and which user line did so."""
+
+    __slots__ = ("value", "last_op", "last_where", "history")
+
+    def __init__(self):
+        self.value = 0
+        self.last_op = None
+        self.last_where = None
+        self.history = None
+
+    def bump(self, op, where):
+        self.value += 1
+        self.last_op = op
+        self.last_where = where
+        h = self.history
+        if h is None:
+            h = self.history = []
+        h.append((self.value, op, where))
+        if len(h) > 16:             # bounded: only the recent bumps matter
+            del h[0]
+
+
+class _Meta:
+    """Rare per-tensor extras, allocated only when used."""
+
+    __slots__ = ("hooks", "retains_grad", "name", "post_accumulate")
+
+    def __init__(self):
+        self.hooks = None
+        self.retains_grad = False
+        self.name = None
+        self.post_accumulate = None
+
+
+class Tensor:
+    """A multi-dimensional array with autograd.
+
+    Build tensors with :func:`pytensor.tensor`, the factories (``zeros``,
+    ``randn``, ...) or ops; ``Tensor(data)`` is the same as
+    ``pytensor.tensor(data)``.
+
+    Args:
+        data: a Python scalar, nested list, NumPy array or Tensor.
+        dtype: a pytensor dtype; inferred from ``data`` when None.
+        device: ``"cpu"`` or ``"cuda[:N]"``; the default device when None.
+        requires_grad (bool): record operations on this leaf for autograd.
+
+    Example:
+        >>> import pytensor
+        >>> x = pytensor.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        >>> y = (x * x).sum()
+        >>> y
+        tensor(14., grad_fn=<SumBackward>)
+        >>> y.backward()
+        >>> x.grad
+        tensor([2., 4., 6.])
+    """
+
+    __slots__ = ("_data", "_grad", "_requires_grad", "grad_fn", "_output_nr",
+                 "_vc", "_base", "_view_chain", "_meta", "__weakref__")
+
+    # Make NumPy defer to our reflected operators (ndarray * Tensor).
+    __array_priority__ = 1000
+
+    def __init__(self, data=None, dtype=None, device=None,
+                 requires_grad=False):
+        from pytensor.creation import _to_array
+        arr = _to_array([] if data is None else data, dtype, device)
+        self._data = arr
+        self._grad = None
+        self._requires_grad = False
+        self.grad_fn = None
+        self._output_nr = 0
+        self._vc = None
+        self._base = None
+        self._view_chain = None
+        self._meta = None
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _make(cls, arr):
+        """The fast constructor used by ops: wrap an array, no checks."""
+        t = object.__new__(cls)
+        t._data = arr
+        t._grad = None
+        t._requires_grad = False
+        t.grad_fn = None
+        t._output_nr = 0
+        t._vc = None
+        t._base = None
+        t._view_chain = None
+        t._meta = None
+        return t
+
+    # ------------------------------------------------------------------
+    # Basic attributes
+    @property
+    def shape(self):
+        """The shape, as a tuple (PyTorch returns ``torch.Size``, a tuple)."""
+        return self._data.shape
+
+    def size(self, dim=None):
+        """The shape, or the length of dimension ``dim``."""
+        if dim is None:
+            return self._data.shape
+        return self._data.shape[self._dim(dim, "size")]
+
+    @property
+    def dtype(self):
+        return _BY_NP[self._data.dtype]
+
+    @property
+    def device(self):
+        arr = self._data
+        if arr.__class__ is _ndarray:
+            return _backend.CPU
+        return _backend.device_of(arr)
+
+    @property
+    def is_cuda(self):
+        return self.device.type == "cuda"
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def dim(self):
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self):
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self):
+        return self._data.itemsize
+
+    @property
+    def itemsize(self):
+        return self._data.itemsize
+
+    @property
+    def nbytes(self):
+        return self._data.nbytes
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    def is_contiguous(self):
+        return bool(self._data.flags.c_contiguous)
+
+    def stride(self, dim=None):
+        """Strides in elements (PyTorch's convention), not bytes."""
+        st = tuple(s // self._data.itemsize for s in self._data.strides)
+        return st if dim is None else st[self._dim(dim, "stride")]
+
+    def storage_offset(self):
+        if self._base is None:
+            return 0
+        base = self._base._data
+        return (self._data.__array_interface__["data"][0]
+                - base.__array_interface__["data"][0]) // self._data.itemsize
+
+    def data_ptr(self):
+        arr = self._data
+        if arr.__class__ is _ndarray:
+            return arr.__array_interface__["data"][0]
+        return arr.data.ptr
+
+    def _dim(self, dim, op):
+        n = self._data.ndim
+        nn = max(n, 1)
+        if not -nn <= dim < nn:
+            raise IndexError(
+                f"{op}: dimension out of range (expected to be in range of "
+                f"[{-nn}, {nn - 1}], but got {dim})")
+        return dim % nn if n else 0
+
+    # ------------------------------------------------------------------
+    # Autograd state
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` on a leaf, in place; returns self."""
+        requires_grad = bool(requires_grad)
+        if self.grad_fn is not None:
+            if not requires_grad:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf "
+                    "variables. If you want to use a computed variable in a "
+                    "subgraph that doesn't require differentiation use "
+                    "var_no_grad = var.detach().")
+            return self
+        if requires_grad and self._data.dtype.kind != "f":
+            raise RuntimeError(
+                f"only Tensors of floating point dtype can require "
+                f"gradients, got {self.dtype}")
+        self._requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self):
+        """True for tensors created by the user (not by a recorded op)."""
+        return self.grad_fn is None
+
+    @property
+    def grad(self):
+        """The gradient accumulated by ``backward`` (leaves, and tensors that
+        called ``retain_grad()``), else None."""
+        g = self._grad
+        if (g is None and self.grad_fn is not None and _state.enabled
+                and not (self._meta and self._meta.retains_grad)):
+            import warnings
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is "
+                "being accessed. Its .grad attribute won't be populated "
+                "during autograd.backward(). Use .retain_grad() on the "
+                "non-leaf Tensor if you want its gradient (see `:why` in the "
+                "pytensor REPL).", UserWarning, stacklevel=2)
+        return g
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got "
+                    f"{type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(
+                    f"assigned grad has data of a different size: "
+                    f"{list(value.shape)} vs the tensor's {list(self.shape)}")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(
+                    f"assigned grad has data of a different type: "
+                    f"{value.dtype} vs the tensor's {self.dtype}")
+            if value.device != self.device:
+                raise RuntimeError(
+                    f"assigned grad has data located on a different device: "
+                    f"{value.device} vs the tensor's {self.device}")
+        self._grad = value
+
+    @property
+    def _version(self):
+        vc = self._vc
+        return 0 if vc is None else vc.value
+
+    def _version_value(self):
+        vc = self._vc
+        return 0 if vc is None else vc.value
+
+    def _get_vc(self):
+        vc = self._vc
+        if vc is None:
+            vc = self._vc = _Version()
+        return vc
+
+    def _bump_version(self, op):
+        """Called by every in-place op after it wrote the data."""
+        self._get_vc().bump(op, user_frame(3))
+
+    @property
+    def _meta_(self):
+        m = self._meta
+        if m is None:
+            m = self._meta = _Meta()
+        return m
+
+    @property
+    def name(self):
+        """An optional display name used by the debugger."""
+        m = self._meta
+        return m.name if m is not None else None
+
+    @name.setter
+    def name(self, value):
+        self._meta_.name = value
+
+    def retain_grad(self):
+        """Populate ``.grad`` of this non-leaf tensor during backward."""
+        if self.grad_fn is None:
+            if not self._requires_grad:
+                raise RuntimeError(
+                    "can't retain_grad on Tensor that has requires_grad=False")
+            return
+        m = self._meta_
+        if m.retains_grad:
+            return
+        m.retains_grad = True
+        # The engine finds retained outputs on their node, by output number.
+        node = self.grad_fn
+        retain = node.__dict__.setdefault("_retain", {})
+        retain[self._output_nr] = weakref.ref(self)
+
+    @property
+    def retains_grad(self):
+        m = self._meta
+        return bool(m is not None and m.retains_grad)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when the gradient w.r.t. this tensor is
+        computed; a non-None return value replaces the gradient.
+
+        Returns:
+            A RemovableHandle.
+        """
+        if not self._requires_grad:
+            raise RuntimeError(
+                "cannot register a hook on a tensor that doesn't require "
+                "gradient")
+        if self.grad_fn is not None:
+            return self.grad_fn._get_pre_hooks(self._output_nr).add(hook)
+        m = self._meta_
+        if m.hooks is None:
+            m.hooks = _hooks.HookDict(f"tensor {list(self.shape)}",
+                                      "tensor.grad")
+        return m.hooks.add(hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(tensor)`` after ``.grad`` of this leaf was updated."""
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf "
+                "tensors")
+        m = self._meta_
+        if m.post_accumulate is None:
+            m.post_accumulate = _hooks.HookDict(
+                f"tensor {list(self.shape)}", "tensor.post_accumulate")
+        return m.post_accumulate.add(hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False,
+                 inputs=None):
+        """Accumulate the gradient of this tensor into the leaves' ``.grad``.
+
+        Args:
+            gradient: d(something)/d(self); may be omitted for a scalar.
+            retain_graph (bool): keep saved values for another backward
+                (defaults to ``create_graph``).
+            create_graph (bool): record the backward pass, for higher-order
+                derivatives.
+            inputs: accumulate only into these tensors.
+        """
+        from pytensor.autograd.engine import backward
+        backward((self,), None if gradient is None else (gradient,),
+                 retain_graph, create_graph, inputs=inputs)
+
+    def detach(self):
+        """A new tensor sharing storage (and version counter), outside the
+        graph."""
+        t = Tensor._make(self._data)
+        t._vc = self._get_vc()
+        if _tape.recording:
+            _tape.note("leave", self, "detach")
+        return t
+
+    def detach_(self):
+        """Detach this tensor from the graph in place."""
+        if self._base is not None and self._base._requires_grad:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead.")
+        self.grad_fn = None
+        self._requires_grad = False
+        self._output_nr = 0
+        return self
+
+    @property
+    def data(self):
+        """A detached Tensor over the same storage (PyTorch's ``.data``:
+        changes through it are *not* seen by autograd's version checks)."""
+        t = Tensor._make(self._data)
+        if _tape.recording:
+            _tape.note("leave", self, ".data")
+        return t
+
+    @data.setter
+    def data(self, value):
+        arr = value._data if isinstance(value, Tensor) else value
+        if not hasattr(arr, "shape"):
+            raise TypeError(f"data must be a Tensor or array, got "
+                            f"{type(value).__name__}")
+        self._data = arr
+
+    # ------------------------------------------------------------------
+    # Conversion
+    def numpy(self, force=False):
+        """The storage as a NumPy array (shared, no copy) on the CPU.
+
+        Raises:
+            RuntimeError: if the tensor requires grad (use ``detach()``), or
+                lives on a GPU (use ``.cpu()``), unless ``force=True``.
+        """
+        arr = self._data
+        if arr.__class__ is not _ndarray:
+            if not force:
+                raise TypeError(
+                    f"can't convert {self.device} device type tensor to "
+                    "numpy. Use Tensor.cpu() to copy the tensor to host "
+                    "memory first.")
+            return _backend.to_device(arr, _backend.CPU)
+        if self._requires_grad and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use "
+                "tensor.detach().numpy() instead.")
+        if _tape.recording:
+            _tape.note("leave", self, ".numpy()")
+        return arr
+
+    def __array__(self, dtype=None, copy=None):
+        arr = self._data
+        if arr.__class__ is not _ndarray:
+            arr = _backend.to_device(arr, _backend.CPU)
+        if dtype is not None and arr.dtype != dtype:
+            return arr.astype(dtype)
+        return arr.copy() if copy else arr
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be "
+                "converted to Scalar")
+        if _tape.recording:
+            _tape.note("leave", self, ".item()")
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        arr = self._data
+        if arr.__class__ is not _ndarray:
+            arr = _backend.to_device(arr, _backend.CPU)
+        return arr.tolist()
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with {self._data.size} values is "
+                "ambiguous")
+        return bool(self._data.reshape(()).item())
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError(
+                "only integer tensors of a single element can be converted "
+                "to an index")
+        return int(self.item())
+
+    def __complex__(self):
+        return complex(self.item())
+
+    # Tensors are compared elementwise (``==`` is an op), so hash by identity
+    # as PyTorch does; they can be dict keys and set members.
+    __hash__ = object.__hash__
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError(
+            "pytensor tensors are not pickled; save them with "
+            "pytensor.save(obj, path) (safetensors format)")
+
+    def __deepcopy__(self, memo):
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) "
+                "support the deepcopy protocol at the moment.")
+        t = type(self)._make(self._data.copy())
+        if type(self) is not Tensor:        # Parameter
+            t._requires_grad = self._requires_grad
+        t._requires_grad = self._requires_grad
+        if self._grad is not None:
+            t._grad = Tensor._make(self._grad._data.copy())
+        memo[id(self)] = t
+        return t
+
+    # ------------------------------------------------------------------
+    # Printing
+    def __repr__(self):
+        from pytensor._format import format_tensor
+        return format_tensor(self)
+
+    def __str__(self):
+        return self.__repr__()
+
+    def __format__(self, spec):
+        if self._data.ndim == 0 and spec:
+            return format(self.item(), spec)
+        return object.__format__(self, spec) if spec else self.__repr__()
+
+    # ------------------------------------------------------------------
+    # Transposes that depend on the shape family's ops.
+    @property
+    def T(self):
+        """All dimensions reversed (the matrix transpose for 2-d)."""
+        n = self._data.ndim
+        if n < 2:
+            return self
+        return self.permute(*range(n - 1, -1, -1))
+
+    @property
+    def mT(self):
+        """The last two dimensions swapped (batched matrix transpose)."""
+        if self._data.ndim < 2:
+            raise RuntimeError(
+                f"tensor.mT is only supported on matrices or batches of "
+                f"matrices. Got {self._data.ndim}-D tensor.")
+        return self.transpose(-2, -1)
+
+    @property
+    def H(self):
+        return self.T
+
+    @property
+    def mH(self):
+        return self.mT
+
+
+_function.Tensor = Tensor
+_function._make = Tensor._make
