@@ -64,7 +64,9 @@ def format_array(arr, prefix="tensor("):
         if fmt is not None:
             kw["formatter"] = {"float_kind": lambda v: fmt(float(v))}
     elif arr.dtype.kind == "b":
-        kw["formatter"] = {"bool": lambda v: "True" if v else "False"}
+        w = 5 if not arr.all() else 4
+        kw["formatter"] = {"bool": lambda v: ("True" if v else "False"
+                                              ).rjust(w)}
     if arr.ndim == 0:
         if arr.dtype.kind == "f" and "formatter" in kw:
             return kw["formatter"]["float_kind"](arr.item()).strip()

@@ -2,6 +2,7 @@
 bool results, no gradient."""
 import numpy as np
 
+from pytensor._format import format_array
 from pytensor.ops._registry import tensor_method
 from pytensor.ops._util import promote, broadcast_error
 from pytensor.tensor import Tensor
@@ -37,7 +38,7 @@ def _make(name, ufunc, doc):
     fn.__doc__ = (f"Elementwise ``{doc}`` (bool result, broadcasting).\n\n"
                   "    Example:\n        >>> import pytensor\n"
                   f"        >>> pytensor.{name}(pytensor.tensor([1, 2, 3]), 2)\n"
-                  f"        tensor({list(bool(v) for v in ufunc(np.array([1, 2, 3]), 2))})\n")
+                  f"        tensor({format_array(ufunc(np.array([1, 2, 3]), 2))})\n")
     return fn
 
 
