@@ -2,16 +2,35 @@
 kernels are tested against, and the fallback when the extension is missing.
 
 Every function here has the same name and signature in ``pytensor_ext.cpu``
-and ``pytensor_ext.gpu``.  Kernels take and return arrays only; they do not
-validate beyond what NumPy does (the Python layer validates user input).
+and ``pytensor_ext.gpu``.  Kernels take and return arrays; they do not
+validate user input (the op layer does) beyond what NumPy does.  They work on
+CuPy arrays too (through ``_xp``), which keeps this file a usable fallback on
+the GPU.
+
+Conventions:
+- ``*_fwd(x, ...)`` returns a new array; ``*_bwd(saved, gy, ...)`` returns
+  the input gradient.  ``dim`` may be negative.
+- ``index_add`` / ``scatter_add`` accumulate *into* ``target`` (modified in
+  place) and return it; repeated indices accumulate.
 """
+import math
+
 import numpy as np
 
-KERNEL_NAMES = ("sum_to_shape",)
+KERNEL_NAMES = (
+    "sum_to_shape",
+    "softmax_fwd", "softmax_bwd", "log_softmax_fwd", "log_softmax_bwd",
+    "relu_fwd", "relu_bwd", "sigmoid_fwd", "sigmoid_bwd", "tanh_fwd",
+    "tanh_bwd", "gelu_fwd", "gelu_bwd", "silu_fwd", "silu_bwd",
+    "erf_fwd", "erfc_fwd", "index_add", "scatter_add",
+)
 
 
 def _xp(x):
-    return np if x.__class__ is np.ndarray else __import__("cupy")
+    if x.__class__ is np.ndarray:
+        return np
+    import cupy
+    return cupy
 
 
 def sum_to_shape(x, shape):
@@ -34,3 +53,171 @@ def sum_to_shape(x, shape):
     if lead:
         y = y.reshape(y.shape[lead:])
     return y.reshape(shape)
+
+
+# --- softmax family -----------------------------------------------------
+def softmax_fwd(x, dim):
+    """``exp(x - max) / sum(exp(x - max))`` along ``dim``."""
+    xp = _xp(x)
+    if x.size == 0:
+        return xp.empty_like(x)
+    m = x.max(axis=dim, keepdims=True)
+    e = xp.exp(x - m)
+    return e / e.sum(axis=dim, keepdims=True)
+
+
+def softmax_bwd(y, gy, dim):
+    """Gradient of softmax: ``y * (gy - sum(gy * y))`` along ``dim``."""
+    return y * (gy - (gy * y).sum(axis=dim, keepdims=True))
+
+
+def log_softmax_fwd(x, dim):
+    """``x - max - log(sum(exp(x - max)))`` along ``dim``."""
+    xp = _xp(x)
+    if x.size == 0:
+        return xp.empty_like(x)
+    m = x.max(axis=dim, keepdims=True)
+    s = x - m
+    return s - xp.log(xp.exp(s).sum(axis=dim, keepdims=True))
+
+
+def log_softmax_bwd(y, gy, dim):
+    """Gradient of log-softmax: ``gy - exp(y) * sum(gy)`` along ``dim``."""
+    xp = _xp(y)
+    return gy - xp.exp(y) * gy.sum(axis=dim, keepdims=True)
+
+
+# --- fused activations ----------------------------------------------------
+def relu_fwd(x):
+    """``max(x, 0)`` (NaN stays NaN)."""
+    xp = _xp(x)
+    return xp.where(x > 0, x, xp.where(x != x, x, 0)).astype(x.dtype)
+
+
+def relu_bwd(y, gy):
+    """``gy`` where the output is positive, else 0 (0 at the kink)."""
+    xp = _xp(y)
+    return xp.where(y > 0, gy, 0).astype(gy.dtype)
+
+
+def sigmoid_fwd(x):
+    """``1 / (1 + exp(-x))``, stable for large |x|."""
+    xp = _xp(x)
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype)
+
+
+def sigmoid_bwd(y, gy):
+    """``gy * y * (1 - y)`` from the output."""
+    return gy * y * (1 - y)
+
+
+def tanh_fwd(x):
+    return _xp(x).tanh(x)
+
+
+def tanh_bwd(y, gy):
+    """``gy * (1 - y**2)`` from the output."""
+    return gy * (1 - y * y)
+
+
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_INV_SQRT_2 = 1.0 / math.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+def _np_erf(x):
+    """erf for NumPy arrays (NumPy has no ufunc for it): math.erf per
+    element, exact to double precision."""
+    f = np.frompyfunc(math.erf, 1, 1)
+    return f(x.astype(np.float64)).astype(x.dtype) if x.size else x.copy()
+
+
+def erf_fwd(x):
+    """The error function, elementwise."""
+    xp = _xp(x)
+    if xp is np:
+        return _np_erf(x)
+    import cupyx.scipy.special as sp
+    return sp.erf(x)
+
+
+def erfc_fwd(x):
+    """The complementary error function ``1 - erf(x)``, accurate for large
+    x (computed directly, not as 1 - erf)."""
+    xp = _xp(x)
+    if xp is np:
+        f = np.frompyfunc(math.erfc, 1, 1)
+        return f(x.astype(np.float64)).astype(x.dtype) if x.size else x.copy()
+    import cupyx.scipy.special as sp
+    return sp.erfc(x)
+
+
+def gelu_fwd(x, approximate):
+    """GELU: ``x * Phi(x)`` (``approximate="none"``) or the tanh form."""
+    xp = _xp(x)
+    if approximate == "tanh":
+        inner = _SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)
+        return (0.5 * x * (1 + xp.tanh(inner))).astype(x.dtype)
+    return (0.5 * x * (1 + erf_fwd(x * _INV_SQRT_2))).astype(x.dtype)
+
+
+def gelu_bwd(x, gy, approximate):
+    """Gradient of GELU w.r.t. its input."""
+    xp = _xp(x)
+    if approximate == "tanh":
+        x3 = x * x * x
+        inner = _SQRT_2_OVER_PI * (x + 0.044715 * x3)
+        t = xp.tanh(inner)
+        d_inner = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
+        g = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * d_inner
+        return (gy * g).astype(gy.dtype)
+    cdf = 0.5 * (1 + erf_fwd(x * _INV_SQRT_2))
+    pdf = _INV_SQRT_2PI * xp.exp(-0.5 * x * x)
+    return (gy * (cdf + x * pdf)).astype(gy.dtype)
+
+
+def silu_fwd(x):
+    """``x * sigmoid(x)``."""
+    return (x * sigmoid_fwd(x)).astype(x.dtype)
+
+
+def silu_bwd(x, gy):
+    """``gy * s * (1 + x * (1 - s))`` with ``s = sigmoid(x)``."""
+    s = sigmoid_fwd(x)
+    return (gy * s * (1 + x * (1 - s))).astype(gy.dtype)
+
+
+# --- scatter-add (backward of indexing, gather, embedding) ---------------
+def index_add(target, axis, index, src):
+    """``target.index_add_(axis, index, src)``: for each i,
+    ``target[..., index[i], ...] += src[..., i, ...]`` along ``axis``
+    (repeated indices accumulate).  Modifies and returns ``target``."""
+    xp = _xp(target)
+    axis = axis % target.ndim
+    t = xp.moveaxis(target, axis, 0)
+    s = xp.moveaxis(src, axis, 0)
+    if xp is np:
+        np.add.at(t, index, s)
+    else:
+        import cupyx
+        cupyx.scatter_add(t, index, s)
+    return target
+
+
+def scatter_add(target, axis, index, src):
+    """``target.scatter_add_(axis, index, src)``: ``target[index[i][j]][j]
+    += src[i][j]`` for ``axis=0`` (and likewise for other axes); ``index``
+    has the shape of ``src`` (or smaller, using its leading region).
+    Modifies and returns ``target``."""
+    xp = _xp(target)
+    axis = axis % target.ndim
+    idx = list(xp.indices(index.shape, sparse=True))
+    idx[axis] = index
+    s = src[tuple(slice(0, n) for n in index.shape)]
+    if xp is np:
+        np.add.at(target, tuple(idx), s)
+    else:
+        import cupyx
+        cupyx.scatter_add(target, tuple(idx), s)
+    return target
