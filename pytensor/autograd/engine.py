@@ -347,7 +347,10 @@ def _materialize(node, grads_out):
 
 def _run_node(node, grads_out, retain_graph, create_graph, buffers, handed,
               leaf_pos, captured, accumulate):
-    if len(grads_out) > 1 and node._materialize and None in grads_out:
+    # ``any(g is None ...)``, not ``None in grads_out``: ``in`` falls back
+    # to ``==``, which is an elementwise op on Tensors.
+    if len(grads_out) > 1 and node._materialize and any(
+            g is None for g in grads_out):
         grads_out = _materialize(node, grads_out)
     if _op_hooks.active:
         _hooks.call_op_hooks("backward_pre", node, tuple(grads_out))

@@ -24,7 +24,7 @@ from pytensor.autograd.function import Function
 from pytensor.autograd.grad_mode import state as _state
 from pytensor.autograd.tape import tape as _tape, user_frame
 
-__all__ = ["inplace", "check_inplace", "write_into"]
+__all__ = ["inplace", "check_inplace", "check_multi_view", "write_into"]
 
 
 def check_inplace(x, op):
@@ -45,6 +45,24 @@ def check_inplace(x, op):
         raise RuntimeError(
             f"{op}: a view of a leaf Variable that requires grad is being "
             "used in an in-place operation.")
+
+
+def check_multi_view(x, op):
+    """PyTorch forbids recording an in-place op on a view made by a
+    function that returns several views (``split``, ``chunk``, ``unbind``):
+    each output's backward would have to see the others' writes.  Such
+    views carry a chain entry with ``multi_output`` (the op's name) and
+    ``output_nr``; views of them inherit it through the chain."""
+    for n in x._view_chain:
+        src = getattr(n, "multi_output", None)
+        if src is not None:
+            raise RuntimeError(
+                f"{op}: Output {n.output_nr} of {src} is a view and is being "
+                "modified inplace. This view is the output of a function "
+                "that returns multiple views. Such functions do not allow "
+                "the output views to be modified inplace. You should "
+                "replace the inplace operation by an out-of-place one (or "
+                ".clone() the view first).")
 
 
 def write_into(x, arr, op):
@@ -92,6 +110,8 @@ def inplace(x, op, fn, *args):
     needs_graph = _state.enabled and (
         x._requires_grad or any(isinstance(a, Tensor) and a._requires_grad
                                 for a in args))
+    if needs_graph and x._view_chain is not None:
+        check_multi_view(x, op)
     if not needs_graph:
         prev = _state.enabled
         _state.enabled = False
