@@ -52,6 +52,9 @@ def _make_root_grads(outputs, grad_outputs):
             raise TypeError(f"backward: outputs[{i}] is a "
                             f"{type(t).__name__}, not a Tensor")
         g = grad_outputs[i] if grad_outputs is not None else None
+        if t._base is not None and t._view_ver != t._vc.value:
+            from pytensor.autograd.inplace import refresh_view
+            refresh_view(t)             # a view written to since made
         if not t._requires_grad:
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not "
