@@ -176,6 +176,16 @@ def setitem(self, key, value):
         raise RuntimeError(
             f"{op}: expected the value on {self.device}, but it is on "
             f"{value.device}")
+    if recorded is not None and isinstance(value, Tensor) and \
+            value._data.dtype != arr.dtype and not (
+                value._data.ndim == 0 and len(recorded) == 1
+                and recorded[0][1].dtype.kind == "b"):
+        # PyTorch casts values only for basic keys, and for a 0-d value
+        # under a single mask (its masked_fill path).
+        raise RuntimeError(
+            f"{op}: Index put requires the source and destination dtypes "
+            f"match, got {self.dtype.name} for the destination and "
+            f"{value.dtype.name} for the source.")
     if not _needs_graph(self, value):
         _inplace.check_inplace(self, op)
         dest = arr[basic] if basic is not None else arr

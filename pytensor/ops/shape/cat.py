@@ -106,14 +106,17 @@ def cat(tensors, dim=0, *, out=None):
 
     Example:
         >>> import pytensor
-        >>> a = pytensor.tensor([[1, 2]])
+        >>> a = pytensor.tensor([[1.0, 2.0]])
         >>> b = pytensor.tensor([[3.5, 4.5], [5.5, 6.5]])
         >>> pytensor.cat([a, b])
         tensor([[1.0000, 2.0000],
                 [3.5000, 4.5000],
                 [5.5000, 6.5000]])
         >>> pytensor.cat([a, a], dim=1)
-        tensor([[1, 2, 1, 2]])
+        tensor([[1., 2., 1., 2.]])
+        >>> i32 = pytensor.tensor([1], dtype=pytensor.int32)
+        >>> pytensor.cat([i32, pytensor.tensor([2])]).dtype
+        pytensor.int64
     """
     if out is not None:
         raise TypeError("cat: out= is not supported; assign the result")
