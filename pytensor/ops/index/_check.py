@@ -58,8 +58,16 @@ def grid_key(index, dim, xp):
     """The NumPy key that addresses ``t[..., index[i, j, ...], ...]`` (at
     ``dim``) for every position of ``index``: gather is ``x[key]`` and
     scatter is ``x[key] = src``."""
-    key = list(xp.indices(index.shape, sparse=True))
-    key[dim] = index
+    # The sparse grid of ``np.indices(shape, sparse=True)``, built by hand
+    # so that it works on CuPy as well.
+    nd = index.ndim
+    key = []
+    for k, n in enumerate(index.shape):
+        if k == dim:
+            key.append(index)
+        else:
+            key.append(xp.arange(n).reshape((1,) * k + (n,) +
+                                            (1,) * (nd - k - 1)))
     return tuple(key)
 
 

@@ -231,18 +231,22 @@ def _shape_list(s):
 
 
 def _check_bounds(a, n, dim):
-    """Wrap negative indices; IndexError naming the first bad one."""
+    """IndexError naming the first index outside ``[-n, n)``."""
     if a.size == 0:
-        return a.astype(np.int64, copy=False)
+        return
     lo = int(a.min())
     hi = int(a.max())
     if lo < -n or hi >= n:
         bad = hi if hi >= n else lo
         raise IndexError(f"index {bad} is out of bounds for dimension {dim} "
                          f"with size {n}")
+
+
+def _wrap(a, n):
+    """Negative indices wrapped to ``[0, n)``, as int64."""
     if a.dtype != np.int64:
         a = a.astype(np.int64)
-    if lo < 0:
+    if a.size and int(a.min()) < 0:
         a = a + (a < 0) * n
     return a
 
@@ -251,21 +255,35 @@ class AdvPlan:
     """The advanced stage of one indexing key, for a view of shape
     ``shape``.
 
+    On the CPU, index arrays are kept as given (negatives included): NumPy
+    checks bounds while it gathers, and a failure is re-checked here for
+    PyTorch's message (:meth:`check`), so the hot path pays no extra pass.
+    CuPy does not check, so on a GPU the bounds are checked up front.
+
     Attributes:
-        key: the NumPy key applied to the view (full slices, index arrays
-            with negatives wrapped, or one raw bool mask).
+        key: the NumPy key applied to the view (full slices and index
+            arrays), or None for a single index array (``take_dim``).
         dims: the view dims the index arrays cover, in order.
         front: True when those dims are not adjacent, so the broadcast
             index dims lead the result (NumPy's rule).
         shape: the view's shape.
+        arrays: the broadcast index arrays (None for a single mask).
+        mask: the bool mask when the key is one mask alone.
     """
 
     __slots__ = ("key", "dims", "front", "shape", "arrays", "mask",
-                 "mask_dim", "_lin", "unique", "take_dim")
+                 "_lin", "unique", "take_dim")
+
+    def check(self):
+        """Raise PyTorch's IndexError for an out-of-range index."""
+        if self.arrays is not None:
+            for d, a in zip(self.dims, self.arrays):
+                _check_bounds(a, self.shape[d], d)
 
     def lin(self):
         """The broadcast index as linear offsets into the merged indexed
-        dims (computed once, on first need: backward and setitem)."""
+        dims, non-negative (computed once, on first need: backward and
+        accumulating writes)."""
         lin = self._lin
         if lin is not None:
             return lin
@@ -273,10 +291,12 @@ class AdvPlan:
             xp = _xp(self.mask)
             lin = xp.flatnonzero(self.mask)
         else:
+            shape = self.shape
+            dims = self.dims
             arrays = self.arrays
-            lin = arrays[0]
-            for d, a in zip(self.dims[1:], arrays[1:]):
-                lin = lin * self.shape[d] + a
+            lin = _wrap(arrays[0], shape[dims[0]])
+            for d, a in zip(dims[1:], arrays[1:]):
+                lin = lin * shape[d] + _wrap(a, shape[d])
         self._lin = lin
         return lin
 
@@ -295,62 +315,84 @@ class AdvPlan:
         return shape[:d0] + b + shape[d0 + len(dims):]
 
 
-def make_plan(recorded, shape, xp):
-    """Validate the recorded index arrays against the view ``shape`` and
-    build the :class:`AdvPlan`."""
+def _new_plan(shape):
     p = AdvPlan()
     p.shape = shape
     p._lin = None
     p.mask = None
-    p.mask_dim = None
     p.take_dim = None
     p.unique = False
+    p.key = None
+    p.arrays = None
+    return p
+
+
+def single_plan(a, shape, d=0):
+    """The plan of ``v[(slice(None),) * d + (a,)]`` for one integer index
+    array ``a`` (the hot path of ``x[idx]``)."""
+    p = _new_plan(shape)
+    if a.__class__ is not _ndarray:
+        _check_bounds(a, shape[d], d)
+    p.dims = (d,)
+    p.arrays = (a,)
+    p.front = False
+    p.take_dim = d
+    return p
+
+
+def mask_plan(m, shape, d=0):
+    """The plan of ``v[(slice(None),) * d + (m,)]`` for one bool mask
+    (checked against ``shape``)."""
+    for j in range(m.ndim):
+        if d + j >= len(shape) or m.shape[j] != shape[d + j]:
+            raise IndexError(
+                f"The shape of the mask {_shape_list(m.shape)} at index {j} "
+                f"does not match the shape of the indexed tensor "
+                f"{_shape_list(shape)} at index {d + j}")
+    p = _new_plan(shape)
+    # NumPy indexes with the mask directly (faster than its nonzero
+    # arrays); its positions never repeat.
+    p.mask = m
+    p.dims = tuple(range(d, d + m.ndim))
+    p.front = False
+    p.unique = True
+    p.key = (_FULL,) * d + (m,)
+    return p
+
+
+def make_plan(recorded, shape, xp):
+    """Validate the recorded index arrays against the view ``shape`` and
+    build the :class:`AdvPlan`."""
+    if len(recorded) == 1:
+        rdim, a = recorded[0]
+        if a.dtype.kind == "b":
+            return mask_plan(a, shape, rdim)
+        return single_plan(a, shape, rdim)
     dims = []
     arrays = []
-    ndim = len(shape)
     for rdim, a in recorded:
         if a.dtype.kind == "b":
-            k = a.ndim
-            for j in range(k):
-                if rdim + j >= ndim or a.shape[j] != shape[rdim + j]:
-                    raise IndexError(
-                        f"The shape of the mask {_shape_list(a.shape)} at "
-                        f"index {j} does not match the shape of the indexed "
-                        f"tensor {_shape_list(shape)} at index {rdim + j}")
-            if len(recorded) == 1:
-                # One mask alone: NumPy indexes with it directly (faster
-                # than its nonzero arrays); positions are unique.
-                p.mask = a
-                p.mask_dim = rdim
-                p.dims = tuple(range(rdim, rdim + k))
-                p.front = False
-                p.unique = True
-                p.arrays = None
-                p.key = (_FULL,) * rdim + (a,)
-                return p
-            nz = xp.nonzero(a)
-            dims.extend(range(rdim, rdim + k))
-            arrays.extend(nz)
+            mask_plan(a, shape, rdim)           # shape check only
+            dims.extend(range(rdim, rdim + a.ndim))
+            arrays.extend(xp.nonzero(a))
         else:
+            if a.__class__ is not _ndarray:
+                _check_bounds(a, shape[rdim], rdim)
             dims.append(rdim)
-            arrays.append(_check_bounds(a, shape[rdim], rdim))
-    if len(arrays) > 1:
-        shapes = [tuple(a.shape) for a in arrays]
-        if len(set(shapes)) > 1:
-            try:
-                arrays = list(xp.broadcast_arrays(*arrays))
-            except ValueError:
-                raise IndexError(
-                    "shape mismatch: indexing tensors could not be broadcast "
-                    "together with shapes "
-                    + ", ".join(_shape_list(s) for s in shapes)) from None
+            arrays.append(a)
+    shapes = [tuple(a.shape) for a in arrays]
+    if len(set(shapes)) > 1:
+        try:
+            arrays = list(xp.broadcast_arrays(*arrays))
+        except ValueError:
+            raise IndexError(
+                "shape mismatch: indexing tensors could not be broadcast "
+                "together with shapes "
+                + ", ".join(_shape_list(s) for s in shapes)) from None
+    p = _new_plan(shape)
     p.dims = tuple(dims)
     p.arrays = tuple(arrays)
     p.front = dims[-1] - dims[0] != len(dims) - 1
-    if len(dims) == 1:
-        p.take_dim = dims[0]
-        p.key = None
-        return p
     key = [_FULL] * (dims[-1] + 1)
     for d, a in zip(dims, arrays):
         key[d] = a
@@ -360,11 +402,14 @@ def make_plan(recorded, shape, xp):
 
 def gather(plan, v):
     """``v[key]`` for the plan (a copy)."""
-    d = plan.take_dim
-    if d is not None:
-        xp = _xp(v)
-        return xp.take(v, plan.arrays[0], axis=d)
-    return v[plan.key]
+    try:
+        d = plan.take_dim
+        if d is not None:
+            return v.take(plan.arrays[0], axis=d)
+        return v[plan.key]
+    except IndexError:
+        plan.check()
+        raise
 
 
 def full_key(plan):

@@ -4,11 +4,14 @@ gather whose backward scatter-adds through ``pytensor_ext``).
 See ``_key.py`` for how a key is split; ``docs/indexing.md`` for the user's
 view of the rules.
 """
+import numpy as np
+
 from pytensor.autograd.function import Function
 from pytensor.backend import get_xp
 from pytensor.ops._registry import tensor_method
 from pytensor.ops.index import _key
 from pytensor.ops.shape._views import Select, Slice
+from pytensor.tensor import Tensor
 from pytensor_ext import kernels_for
 
 __all__ = []
@@ -25,10 +28,7 @@ class Index(Function):
         self.plan = plan
 
     def forward(self, v):
-        try:
-            return _key.gather(self.plan, v)
-        except IndexError as e:         # not reached: the plan is checked
-            raise IndexError(f"index: {e}") from None
+        return _key.gather(self.plan, v)
 
     def backward(self, gy):
         return IndexBackward(self.plan).apply(gy)
@@ -127,7 +127,7 @@ def index(x, key):
 
 _int = int
 _slice = slice
-_ndarray_cls = None
+_uint8 = np.dtype(np.uint8)
 
 
 @tensor_method("__getitem__")
@@ -169,6 +169,16 @@ def getitem(self, key):
         return index(self, key)
     if c is tuple and _all_basic(key, self._data.shape):
         return Slice(key + (Ellipsis,)).apply(self)
+    if c is Tensor:
+        # x[idx] / x[mask]: one index tensor, no basic stage.
+        arr = key._data
+        data = self._data
+        if arr.ndim and arr.__class__ is data.__class__ and data.ndim:
+            kind = arr.dtype.kind
+            if kind == "i" or (kind == "u" and arr.dtype != _uint8):
+                return Index(_key.single_plan(arr, data.shape)).apply(self)
+            if kind == "b":
+                return Index(_key.mask_plan(arr, data.shape)).apply(self)
     return index(self, key)
 
 

@@ -169,7 +169,12 @@ def setitem(self, key, value):
                 [-1., -1.,  6.]])
     """
     arr = self._data
-    basic, recorded = _key.parse_key(key, arr)
+    if key.__class__ is Tensor and key._data.ndim and arr.ndim and \
+            key._data.__class__ is arr.__class__ and \
+            key._data.dtype.kind in "ib":
+        basic, recorded = None, [(0, key._data)]    # x[idx] = v, x[mask] = v
+    else:
+        basic, recorded = _key.parse_key(key, arr)
     op = "index_put_"
     if isinstance(value, Tensor) and value._data.__class__ is not \
             arr.__class__:
@@ -193,6 +198,7 @@ def setitem(self, key, value):
             _direct_write(self, dest, Ellipsis, _cast(value, arr), op)
         else:
             plan = _key.make_plan(recorded, dest.shape, get_xp(dest))
+            plan.check()
             _direct_write(self, dest, _key.full_key(plan), _cast(value, arr),
                           op)
         return
@@ -206,6 +212,7 @@ def setitem(self, key, value):
         return
     plan = _key.make_plan(recorded, target._data.shape,
                           get_xp(target._data))
+    plan.check()
     v = _value_for(op, value, plan.result_shape(), target)
     _inplace.inplace(target, op, _put, plan, v, False)
 
@@ -262,8 +269,9 @@ def _parse_indices(op, input, indices):
         # basic stage means a 0-d index tensor selected a dim.
         raise IndexError(f"{op}: indices must be Tensors with at least one "
                          "dimension")
-    return _key.make_plan(recorded, input._data.shape,
-                          get_xp(input._data))
+    plan = _key.make_plan(recorded, input._data.shape, get_xp(input._data))
+    plan.check()        # before any write (and before the add kernel)
+    return plan
 
 
 @tensor_method("index_put")
