@@ -545,6 +545,16 @@ def test_setitem_errors():
         x[[0, 1]] = pt.ones(3, 4)
     with pytest.raises(IndexError, match="out of bounds"):
         x[3] = 1.0
+    with pytest.raises(IndexError, match="index 3 is out of bounds for "
+                                         "dimension 0 with size 3"):
+        x[[0, 3]] = 1.0
+    y = pt.zeros(3, 4, requires_grad=True) * 1
+    with pytest.raises(IndexError, match="index -4 is out of bounds for "
+                                         "dimension 0 with size 3"):
+        y[pt.tensor([-4])] = pt.ones(4, requires_grad=True)
+    with pytest.raises(IndexError, match="index 9 is out of bounds"):
+        y.index_put_((pt.tensor([9]),), pt.tensor(1.0), accumulate=True)
+    assert x.sum().item() == 0.0 and y.sum().item() == 0.0
     e = pt.zeros(3, 1).expand(3, 4)
     with pytest.raises(RuntimeError, match="more than one element"):
         e[0] = 1.0

@@ -40,11 +40,16 @@ class IndexPut(Function):
         plan = self.plan
         out = x.copy()
         if self.accumulate:
+            plan.check()        # the add kernel gets no out-of-range index
             xp = get_xp(x)
             v = xp.broadcast_to(xp.asarray(value, dtype=x.dtype),
                                 plan.result_shape())
             return scatter_into(plan, v, out)
-        out[_key.full_key(plan)] = value
+        try:
+            out[_key.full_key(plan)] = value
+        except IndexError:
+            plan.check()
+            raise
         return out
 
     def backward(self, g):
@@ -124,10 +129,16 @@ def _raw(value, like):
     return value
 
 
-def _direct_write(x, dest, key, value, op):
-    """Write without autograd (no_grad, or nothing requires grad)."""
+def _direct_write(x, dest, key, value, op, plan=None):
+    """Write without autograd (no_grad, or nothing requires grad).  NumPy
+    checks the bounds of index arrays before it writes anything; its
+    IndexError is replaced by PyTorch's (``plan.check()``)."""
     try:
         dest[key] = _raw(value, dest)
+    except IndexError:
+        if plan is not None:
+            plan.check()
+        raise
     except ValueError as e:
         msg = str(e)
         if "read-only" in msg:
@@ -198,9 +209,8 @@ def setitem(self, key, value):
             _direct_write(self, dest, Ellipsis, _cast(value, arr), op)
         else:
             plan = _key.make_plan(recorded, dest.shape, get_xp(dest))
-            plan.check()
             _direct_write(self, dest, _key.full_key(plan), _cast(value, arr),
-                          op)
+                          op, plan)
         return
     _inplace.check_inplace(self, op)
     target = Slice(basic).apply(self) if basic is not None else self
@@ -212,7 +222,6 @@ def setitem(self, key, value):
         return
     plan = _key.make_plan(recorded, target._data.shape,
                           get_xp(target._data))
-    plan.check()
     v = _value_for(op, value, plan.result_shape(), target)
     _inplace.inplace(target, op, _put, plan, v, False)
 
