@@ -41,8 +41,7 @@ class GatherBackward(Function):
         xp = get_xp(g)
         out = xp.zeros(self.shape, g.dtype)
         if self.index.size:
-            kernels_for(out).scatter_add(out, self.dim, self.index,
-                                         xp.ascontiguousarray(g))
+            kernels_for(out).scatter_add(out, self.dim, self.index, g)
         return out
 
     def backward(self, gg):

@@ -87,8 +87,7 @@ def scatter_into(plan, src, out):
             # Mask positions never repeat: a plain fancy add suffices.
             target[(_FULL,) * axis + (lin,)] += src
         else:
-            kernels_for(target).index_add(target, axis, lin,
-                                          xp.ascontiguousarray(src))
+            kernels_for(target).index_add(target, axis, lin, src)
     if direct:
         return out
     if perm is None:

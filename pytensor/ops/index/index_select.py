@@ -41,8 +41,7 @@ class IndexAddInto(Function):
         xp = get_xp(src)
         out = xp.zeros(self.shape, src.dtype)
         if self.index.size and out.size:
-            kernels_for(out).index_add(out, self.dim, self.index,
-                                       xp.ascontiguousarray(src))
+            kernels_for(out).index_add(out, self.dim, self.index, src)
         return out
 
     def backward(self, gg):
@@ -63,8 +62,7 @@ class IndexAdd(Function):
         if self.alpha != 1:
             src = src * xp.asarray(self.alpha, dtype=src.dtype)
         if self.index.size and out.size:
-            kernels_for(out).index_add(out, self.dim, self.index,
-                                       xp.ascontiguousarray(src))
+            kernels_for(out).index_add(out, self.dim, self.index, src)
         return out
 
     def backward(self, g):

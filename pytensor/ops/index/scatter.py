@@ -33,8 +33,7 @@ class Scatter(Function):
                 src = src[leading_key(idx.shape)]
             if self.add:
                 if idx.size:
-                    kernels_for(out).scatter_add(out, self.dim, idx,
-                                                 xp.ascontiguousarray(src))
+                    kernels_for(out).scatter_add(out, self.dim, idx, src)
                 return out
             out[grid_key(idx, self.dim, xp)] = src
         else:
@@ -105,8 +104,9 @@ def _prepare(op, input, dim, index, src):
         if (k != d and ishape[k] > shape[k]) or (
                 ss is not None and ishape[k] > ss[k]):
             raise RuntimeError(
-                f"{op}: Expected index {shape_list(idx.shape)} to be no larger "
-                f"than self {shape_list(arr.shape)} apart from dimension {d}"
+                f"{op}: Expected index {shape_list(idx.shape)} to be no "
+                f"larger than self {shape_list(arr.shape)} apart from "
+                f"dimension {d}"
                 + (f" and to be no larger size than src "
                    f"{shape_list(src.shape)}" if ss is not None else ""))
     check_bounds(op, idx, shape[d], d)

@@ -10,7 +10,6 @@ written straight into the storage.
 """
 import numpy as np
 
-from pytensor import dtypes as _dt
 from pytensor.autograd import inplace as _inplace
 from pytensor.autograd.function import Function
 from pytensor.autograd.grad_mode import state as _state
