@@ -610,3 +610,37 @@ def test_index_op_errors():
         pt.one_hot(pt.tensor([], dtype=pt.int64))
     with pytest.raises(RuntimeError, match="LongTensor"):
         pt.one_hot(pt.tensor([1.0]))
+
+
+def test_index_tensors_written_after_use_do_not_change_gradients():
+    x = pt.ones(4, requires_grad=True)
+    idx = pt.tensor([0, 0, 1])
+    mask = pt.tensor([True, False, False, True])
+    ys = [x[idx], x.gather(0, idx), x.index_select(0, idx),
+          x.masked_fill(mask, 0.0), x[mask]]
+    idx.add_(2)                     # the user reuses the buffers in place
+    mask[:] = pt.tensor([False, True, True, False])
+    for y, want in zip(ys, ([2, 1, 0, 0], [2, 1, 0, 0], [2, 1, 0, 0],
+                            [0, 1, 1, 0], [1, 0, 0, 1])):
+        x.grad = None
+        y.sum().backward()
+        assert x.grad.tolist() == want
+
+
+def test_stale_view_is_refreshed_as_backward_root_and_input():
+    # Core regression: a view made before an in-place op on its base used
+    # to keep the old history (silently wrong gradients).
+    a = pt.ones(2, 3, requires_grad=True)
+    b = a * 1
+    v = b[0]
+    b.mul_(3)
+    v.backward(pt.ones(3))                  # a stale view as the root
+    assert a.grad.tolist() == [[3.0] * 3, [0.0] * 3]
+    a.grad = None
+    b = a * 1
+    v = b[:, 1]
+    with pt.no_grad():
+        b[1] = 5.0                          # untracked write: still stale
+    (v * 2).sum().backward()                # a stale view as an input
+    assert a.grad.tolist() == [[0.0, 2.0, 0.0], [0.0, 2.0, 0.0]]  # torch
+    assert v.tolist() == [1.0, 5.0]

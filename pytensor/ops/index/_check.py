@@ -7,7 +7,14 @@ import numpy as np
 from pytensor.tensor import Tensor
 
 __all__ = ["index_arg", "check_bounds", "grid_key", "leading_key",
-           "shape_list"]
+           "shape_list", "keep"]
+
+
+def keep(node, arr):
+    """The index (or mask) array a recording node holds for backward, as a
+    private copy: a later in-place write into the user's index tensor must
+    not change the gradient.  Nodes that do not record keep ``arr``."""
+    return arr.copy() if node.needs_input_grad else arr
 
 
 def shape_list(s):

@@ -274,6 +274,21 @@ class AdvPlan:
     __slots__ = ("key", "dims", "front", "shape", "arrays", "mask",
                  "_lin", "unique", "take_dim")
 
+    def freeze(self):
+        """Privately copy the index arrays and mask (see ``_check.keep``);
+        called by recording nodes before the user can write into them."""
+        if self.mask is not None:
+            self.mask = self.mask.copy()
+            d = self.dims[0]
+            self.key = (_FULL,) * d + (self.mask,)
+            return
+        self.arrays = tuple(a.copy() for a in self.arrays)
+        if self.key is not None:
+            key = list(self.key)
+            for d, a in zip(self.dims, self.arrays):
+                key[d] = a
+            self.key = tuple(key)
+
     def check(self):
         """Raise PyTorch's IndexError for an out-of-range index."""
         if self.arrays is not None:

@@ -5,7 +5,7 @@ from pytensor.backend import get_xp
 from pytensor.ops._registry import tensor_method
 from pytensor.ops._util import canonical_dim
 from pytensor.ops.index._check import (index_arg, check_bounds, grid_key,
-                                       shape_list)
+                                       keep, shape_list)
 from pytensor.tensor import Tensor
 from pytensor_ext import kernels_for
 
@@ -20,6 +20,7 @@ class Gather(Function):
 
     def forward(self, x):
         self.in_shape = x.shape
+        self.index = keep(self, self.index)
         return x[grid_key(self.index, self.dim, get_xp(x))]
 
     def backward(self, gy):

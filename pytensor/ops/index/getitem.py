@@ -28,6 +28,8 @@ class Index(Function):
         self.plan = plan
 
     def forward(self, v):
+        if self.needs_input_grad:
+            self.plan.freeze()
         return _key.gather(self.plan, v)
 
     def backward(self, gy):

@@ -4,6 +4,7 @@ from pytensor.autograd.function import Function
 from pytensor.autograd.inplace import inplace
 from pytensor.backend import get_xp
 from pytensor.ops._registry import tensor_method
+from pytensor.ops.index._check import keep
 from pytensor.ops.index.index_select import (IndexSelect, dim_index,
                                              _check_source)
 from pytensor.tensor import Tensor
@@ -24,6 +25,7 @@ class IndexFill(Function):
         return (_FULL,) * self.dim + (self.index,)
 
     def forward(self, x, value):
+        self.index = keep(self, self.index)
         out = x.copy()
         out[self.key()] = value
         return out
@@ -48,6 +50,7 @@ class IndexCopy(Function):
         self.dim, self.index = dim, index
 
     def forward(self, x, src):
+        self.index = keep(self, self.index)
         out = x.copy()
         out[(_FULL,) * self.dim + (self.index,)] = src
         return out

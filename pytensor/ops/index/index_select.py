@@ -6,7 +6,8 @@ from pytensor.autograd.inplace import inplace
 from pytensor.backend import get_xp
 from pytensor.ops._registry import tensor_method
 from pytensor.ops._util import canonical_dim
-from pytensor.ops.index._check import index_arg, check_bounds, shape_list
+from pytensor.ops.index._check import (index_arg, check_bounds, keep,
+                                       shape_list)
 from pytensor.tensor import Tensor
 from pytensor_ext import kernels_for
 
@@ -21,6 +22,7 @@ class IndexSelect(Function):
 
     def forward(self, x):
         self.in_shape = x.shape
+        self.index = keep(self, self.index)
         return get_xp(x).take(x, self.index, axis=self.dim)
 
     def backward(self, gy):
@@ -58,6 +60,7 @@ class IndexAdd(Function):
 
     def forward(self, x, src):
         xp = get_xp(x)
+        self.index = keep(self, self.index)
         out = xp.array(x, copy=True, order="C")
         if self.alpha != 1:
             src = src * xp.asarray(self.alpha, dtype=src.dtype)

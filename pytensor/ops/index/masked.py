@@ -8,7 +8,7 @@ from pytensor.autograd.inplace import inplace
 from pytensor.backend import get_xp
 from pytensor.ops._registry import tensor_method
 from pytensor.ops.index import _key
-from pytensor.ops.index._check import shape_list
+from pytensor.ops.index._check import keep, shape_list
 from pytensor.ops.index.getitem import Index
 from pytensor.tensor import Tensor
 
@@ -25,6 +25,7 @@ class MaskedFill(Function):
 
     def forward(self, x, value):
         xp = get_xp(x)
+        self.mask = keep(self, self.mask)
         v = value if hasattr(value, "dtype") else xp.asarray(value, x.dtype)
         return xp.where(self.mask, v, x)
 
@@ -148,6 +149,7 @@ class MaskedScatter(Function):
         self.mask = mask
 
     def forward(self, x, source):
+        self.mask = keep(self, self.mask)
         self.src_shape = source.shape
         self.count = int(self.mask.sum())
         out = x.copy()

@@ -6,7 +6,7 @@ from pytensor.backend import get_xp
 from pytensor.ops._registry import tensor_method
 from pytensor.ops._util import canonical_dim
 from pytensor.ops.index._check import (index_arg, check_bounds, grid_key,
-                                       leading_key, shape_list)
+                                       keep, leading_key, shape_list)
 from pytensor.ops.index.gather import Gather
 from pytensor.ops.shape._views import SliceBackward
 from pytensor.tensor import Tensor
@@ -26,7 +26,7 @@ class Scatter(Function):
     def forward(self, x, src=None, value=None):
         xp = get_xp(x)
         out = x.copy()
-        idx = self.index
+        idx = self.index = keep(self, self.index)
         if src is not None:
             self.src_shape = src.shape
             if src.shape != idx.shape:

@@ -37,6 +37,8 @@ class IndexPut(Function):
 
     def forward(self, x, value):
         plan = self.plan
+        if self.needs_input_grad:
+            plan.freeze()
         out = x.copy()
         if self.accumulate:
             plan.check()        # the add kernel gets no out-of-range index
