@@ -347,7 +347,9 @@ def _materialize(node, grads_out):
 
 def _run_node(node, grads_out, retain_graph, create_graph, buffers, handed,
               leaf_pos, captured, accumulate):
-    if len(grads_out) > 1 and node._materialize and None in grads_out:
+    # ``None in grads_out`` would compare Tensors with ==.
+    if len(grads_out) > 1 and node._materialize and any(
+            g is None for g in grads_out):
         grads_out = _materialize(node, grads_out)
     if _op_hooks.active:
         _hooks.call_op_hooks("backward_pre", node, tuple(grads_out))
