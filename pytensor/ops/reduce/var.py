@@ -127,7 +127,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
         >>> import pytensor
         >>> x = pytensor.tensor([[1.0, 2.0, 3.0], [2.0, 4.0, 9.0]])
         >>> x.var(), x.var(1, correction=0), x.var(1, False, True).shape
-        (tensor(8.), tensor([0.6667, 8.6667]), (2, 1))
+        (tensor(8.3000), tensor([0.6667, 8.6667]), (2, 1))
     """
     dims, c, keep, full = _args("var", input, dim, unbiased, keepdim,
                                 correction)
