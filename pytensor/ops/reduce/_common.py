@@ -27,7 +27,8 @@ def reduce_dims(input, dim, op, empty_means_all=True):
 def one_dim(input, dim, op):
     """One wrapped dim (a 0-d tensor accepts 0 and -1 and gives 0)."""
     if isinstance(dim, (tuple, list)):
-        raise TypeError(f"{op}(): dim must be an int, got {type(dim).__name__}")
+        raise TypeError(f"{op}(): dim must be an int, got "
+                        f"{type(dim).__name__}")
     return canonical_dim(dim, input._data.ndim, op)
 
 
@@ -45,7 +46,10 @@ def restore(g, in_shape, dims, keepdim):
 
 
 def const(arr):
-    """A constant Tensor (no grad) around an array."""
+    """A constant Tensor (no grad) around an array (NumPy turns 0-d results
+    into scalars; those become 0-d arrays again)."""
+    if isinstance(arr, (np.generic, bool, int, float)):
+        arr = np.asarray(arr)
     return Tensor._make(arr)
 
 
@@ -198,3 +202,47 @@ def stable_argsort(x, dim, descending=False):
     # reverse back and map positions (NaNs come first, as in PyTorch).
     r = xp.argsort(xp.flip(x, dim), axis=dim, kind="stable")
     return (x.shape[dim] - 1) - xp.flip(r, dim)
+
+
+# ----------------------------------------------------------------------
+# Linear helpers for zero-safe product gradients (prod, cumprod)
+class Shift(Function):
+    """Shift along ``dim`` by one place (``step=1``: towards higher
+    indices), filling the vacated place with ``fill``.  Affine; its
+    backward is the opposite shift filled with 0."""
+
+    name = "shift"
+
+    def __init__(self, dim, step, fill):
+        self.dim, self.step, self.fill = dim, step, fill
+
+    def forward(self, x):
+        xp = get_xp(x)
+        out = xp.full(x.shape, self.fill, dtype=x.dtype)
+        n = x.shape[self.dim]
+        src = [slice(None)] * x.ndim
+        dst = [slice(None)] * x.ndim
+        if self.step > 0:
+            src[self.dim], dst[self.dim] = slice(0, n - 1), slice(1, n)
+        else:
+            src[self.dim], dst[self.dim] = slice(1, n), slice(0, n - 1)
+        out[tuple(dst)] = x[tuple(src)]
+        return out
+
+    def backward(self, gy):
+        return Shift(self.dim, -self.step, 0).apply(gy)
+
+
+class Flip(Function):
+    """Reverse along ``dim`` (a copy); its own adjoint."""
+
+    name = "flip"
+
+    def __init__(self, dim):
+        self.dim = dim
+
+    def forward(self, x):
+        return get_xp(x).flip(x, self.dim).copy()
+
+    def backward(self, gy):
+        return Flip(self.dim).apply(gy)

@@ -13,6 +13,9 @@ __all__ = ["argmax", "argmin"]
 def _arg(op, input, dim, keepdim):
     x = input._data
     xp = get_xp(x)
+    if x.dtype == np.bool_:
+        raise RuntimeError(f"{op}(): does not support bool input (convert "
+                           "it with .to(pytensor.uint8) or .long() first)")
     if dim is None:
         if x.size == 0:
             # An IndexError here, unlike max()'s RuntimeError: PyTorch's.

@@ -3,13 +3,16 @@
 ``cumsum``'s backward is a reversed cumulative sum.  ``cumprod``'s is exact
 with zeros in the input: before the first zero of a slice it is
 ``revcumsum(gy * out) / x``; at the first zero it is the reversed cumulative
-sum of ``gy`` times the products that skip that zero; after it, zero.  Both
-are built from differentiable ops (double backward works).
+sum of ``gy`` times the products that skip that zero; after it, zero.  For
+double backward (``create_graph=True``) with zeros, a division-free O(n^2)
+product table is used instead, whose own derivative is exact, as PyTorch
+does.
 """
 import numpy as np
 
 from pytensor import dtypes as _dt
 from pytensor.autograd.function import Function
+from pytensor.autograd.grad_mode import is_grad_enabled
 from pytensor.backend import get_xp
 from pytensor.ops._registry import tensor_method
 from pytensor.ops.arith.where import where
@@ -56,6 +59,11 @@ class Cumprod(Function):
         zero = xd == 0
         if not zero.any():
             return Cumsum(dim, True).apply(gy * y) / x
+        if is_grad_enabled():
+            # create_graph: the O(n) formula below is exact in value but its
+            # own derivative is not, so use the product formula (as PyTorch
+            # falls back to an O(n^2) one here).
+            return _cumprod_backward_quadratic(gy, x, dim)
         seen = zero.cumsum(dim)                 # zeros up to and including i
         before = seen == 0                      # strictly before the 1st zero
         first = zero & (seen == 1)
@@ -67,6 +75,23 @@ class Cumprod(Function):
         skip = Cumprod(dim).apply(where(const(first), 1.0, x))
         return g + where(const(first), Cumsum(dim, True).apply(gy * skip),
                          0.0)
+
+
+def _cumprod_backward_quadratic(gy, x, dim):
+    """``g[k] = sum_{j >= k} gy[j] * prod_{i <= j, i != k} x[i]`` built from
+    an ``(n, n)`` table of cumulative products with ``x[k]`` replaced by 1
+    in row ``k``: no division, so every derivative is exact with zeros.
+    Uses O(n^2) memory per slice; only taken for double backward through
+    an input with zeros."""
+    xp = get_xp(x._data)
+    n = x.shape[dim]
+    xm = x.movedim(dim, -1).unsqueeze(-2)               # (..., 1, n)
+    gm = gy.movedim(dim, -1).unsqueeze(-2)
+    eye = const(xp.eye(n, dtype=bool))
+    table = where(eye, 1.0, xm)                         # (..., n, n)
+    m = Cumprod(table.ndim - 1).apply(table)
+    upper = const(xp.triu(xp.ones((n, n), dtype=x._data.dtype)))
+    return (m * gm * upper).sum(-1).movedim(-1, dim)
 
 
 def _cum_dtype(input, dtype):

@@ -12,7 +12,8 @@ __all__ = ["all", "any", "count_nonzero"]
 
 def _truth(op, input, dim, keepdim):
     x = input._data
-    dims = reduce_dims(input, dim, op)
+    # dim=() reduces nothing here (unlike sum), as in PyTorch.
+    dims = reduce_dims(input, dim, op, empty_means_all=False)
     r = getattr(x, op)(axis=dims, keepdims=bool(keepdim))
     r = get_xp(x).asarray(r)
     # PyTorch keeps uint8 for uint8 inputs (a legacy of byte masks).

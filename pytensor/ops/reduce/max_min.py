@@ -9,8 +9,6 @@ Gradient conventions (PyTorch's):
 - ``max(dim)``/``min(dim)`` send it to the returned index only (the first
   occurrence of the extreme, or of a NaN).
 """
-import numpy as np
-
 from pytensor import return_types
 from pytensor.autograd.function import Function
 from pytensor.backend import get_xp

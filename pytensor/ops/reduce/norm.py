@@ -10,7 +10,6 @@ import math
 
 import numpy as np
 
-from pytensor import dtypes as _dt
 from pytensor.autograd.function import Function
 from pytensor.backend import get_xp
 from pytensor.ops._registry import tensor_method
@@ -113,8 +112,9 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         >>> x.grad
         tensor([[ 0.6000, -0.8000],
                 [ 0.0000,  0.0000]])
-        >>> x.norm(1), x.norm(float("inf")), x.norm(0)
-        (tensor(7., grad_fn=<NormBackward>), tensor(4., grad_fn=<NormBackward>), tensor(2., grad_fn=<NormBackward>))
+        >>> x = x.detach()
+        >>> x.norm(1), x.norm(float("inf")), x.norm(0), x.norm(3, dim=0)
+        (tensor(7.), tensor(4.), tensor(2.), tensor([3., 4.]))
     """
     if dtype is not None:
         input = input.to(dtype)

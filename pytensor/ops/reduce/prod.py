@@ -1,18 +1,17 @@
 """``prod``: the product over all elements or one dim.
 
-The gradient is exact with zeros in the input: in a slice without zeros it
-is ``gy * prod / x``; in a slice with exactly one zero only that zero gets a
-gradient (the product of the other elements); a slice with two or more
-zeros gets none.  All three are written with differentiable ops, so double
-backward works too.
+The gradient is exact with zeros in the input: without zeros it is
+``gy * prod / x``; with zeros it is ``gy`` times the product of the other
+elements, computed without division (so a slice with one zero sends its
+gradient to that zero only, and one with two zeros sends none).  It is
+written with differentiable ops, so double backward is exact too.
 """
 import numpy as np
 
 from pytensor import dtypes as _dt
 from pytensor.autograd.function import Function
 from pytensor.ops._registry import tensor_method
-from pytensor.ops.arith.where import where
-from pytensor.ops.reduce._common import const, one_dim, restore
+from pytensor.ops.reduce._common import Flip, Shift, one_dim, restore
 
 __all__ = ["prod"]
 
@@ -35,22 +34,27 @@ class Prod(Function):
         if x._data.ndim == 0:
             return gy
         gy = restore(gy, shape, dims, keepdim)
-        y = restore(y, shape, dims, keepdim)
-        xd = x._data
-        zero = xd == 0
-        if not zero.any():
-            return gy * (y / x)
-        nzeros = zero.sum(axis=dims, keepdims=True)
-        # Slices without zeros: the usual formula, with the zeros of other
-        # slices replaced by 1 so nothing divides by zero.
-        x_safe = where(const(zero), 1.0, x)
-        g = where(const(nzeros == 0), gy * (y / x_safe), 0.0)
-        single = zero & (nzeros == 1)
-        if single.any():
-            # The lone zero of a slice: d prod / d x_z = prod of the others.
-            others = Prod(dims, True).apply(x_safe)
-            g = g + where(const(single), gy * others, 0.0)
-        return g
+        if not (x._data == 0).any():
+            return gy * (restore(y, shape, dims, keepdim) / x)
+        return gy * prod_of_others(x, dims)
+
+
+def prod_of_others(x, dims):
+    """``out[k] = prod of x[j] for j != k`` along the reduced dims, without
+    dividing (exact with zeros), as exclusive cumulative products from the
+    left and from the right: PyTorch's ``prod_safe_zeros_backward``.  Every
+    step is differentiable, so the second derivative is exact too."""
+    from pytensor.ops.reduce.cumulative import Cumprod
+    shape = x.shape
+    if len(dims) == 1:
+        d, xf = dims[0], x
+    else:
+        d, xf = 0, x.reshape(-1)
+    left = Cumprod(d).apply(Shift(d, 1, 1).apply(xf))
+    right = Flip(d).apply(Cumprod(d).apply(
+        Flip(d).apply(Shift(d, -1, 1).apply(xf))))
+    out = left * right
+    return out if len(dims) == 1 else out.reshape(shape)
 
 
 @tensor_method("prod")

@@ -7,6 +7,7 @@ from pytensor.ops._registry import tensor_method
 from pytensor.ops._util import canonical_dims
 from pytensor.backend import get_xp
 from pytensor.tensor import Tensor
+from pytensor.ops.reduce._common import const
 
 __all__ = ["sum", "mean", "nansum", "nanmean"]
 
@@ -135,7 +136,7 @@ class NanSum(Function):
         if not self.keepdim and self.dims:
             gy = gy.reshape(_keep_shape(self.in_shape, set(self.dims)))
         keep = ~get_xp(x._data).isnan(x._data)
-        return gy * Tensor._make(keep.astype(x._data.dtype))
+        return gy * const(keep.astype(x._data.dtype))
 
 
 @tensor_method("nansum")
