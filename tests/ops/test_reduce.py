@@ -629,3 +629,16 @@ def test_topk_partition_path_matches_full_sort():
 def test_mean_of_empty_is_silent_nan(recwarn):
     assert math.isnan(pytensor.zeros(0).mean().item())
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_docs_reductions_page():
+    """Every example in docs/reductions.md runs and prints what it says."""
+    import doctest
+    import os
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "docs",
+                        "reductions.md")
+    res = doctest.testfile(path, module_relative=False, globs={},
+                           optionflags=doctest.ELLIPSIS |
+                           doctest.NORMALIZE_WHITESPACE)
+    assert res.attempted > 10
+    assert res.failed == 0

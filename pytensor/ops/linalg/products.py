@@ -64,7 +64,6 @@ def _dims_lists(a, b, dims):
             [canonical_dim(d, b.ndim, "tensordot") for d in db])
 
 
-@tensor_method("tensordot")
 def tensordot(a, b, dims=2):
     """Contract dims of ``a`` with dims of ``b``: the last ``dims`` of ``a``
     with the first ``dims`` of ``b``, or the given pair of lists
