@@ -158,8 +158,8 @@ def test_double_backward(fn, shapes):
 def test_einsum_matches_numpy_on_a_larger_chain():
     """A 4-operand contraction contracted pairwise along numpy's path."""
     rng = np.random.default_rng(2)
-    arrs = [rng.standard_normal(s) for s in ((3, 4), (4, 5), (5, 6, 2),
-                                              (2, 3))]
+    shapes = ((3, 4), (4, 5), (5, 6, 2), (2, 3))
+    arrs = [rng.standard_normal(s) for s in shapes]
     r = pytensor.einsum("ab,bc,cde,ea->d", *map(pytensor.tensor, arrs))
     np.testing.assert_allclose(r.numpy(),
                                np.einsum("ab,bc,cde,ea->d", *arrs),
@@ -217,7 +217,8 @@ def test_einsum_type_errors():
 
 def test_einsum_too_many_letters():
     x = pytensor.ones(*([1] * 53))
-    with pytest.raises(RuntimeError, match=r"^einsum\(\): too many subscripts"):
+    with pytest.raises(RuntimeError,
+                       match=r"^einsum\(\): too many subscripts"):
         pytensor.einsum("...->", x)
 
 

@@ -75,9 +75,8 @@ CASES = [
     OpCase("prod_dim", lambda T, a: a.prod(1), D2 + [((0, 3),), ((3, 0),)]),
     OpCase("prod_dim_keep", lambda T, a: T.prod(a, -1, keepdim=True),
            [((3, 4),), ((),)]),
-    OpCase("prod_zeros_dim", lambda T, a: a.prod(-1), [((6, 4),),
-                                                        ((2, 3, 5),)],
-           domain=with_zeros),
+    OpCase("prod_zeros_dim", lambda T, a: a.prod(-1),
+           [((6, 4),), ((2, 3, 5),)], domain=with_zeros),
     OpCase("prod_zeros_dim0", lambda T, a: a.prod(0), [((6, 4),)],
            domain=lambda r, s, d: np.ascontiguousarray(
                with_zeros(r, s[::-1], d).T)),
