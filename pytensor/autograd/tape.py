@@ -2,7 +2,9 @@
 
 A :class:`Record` holds a small id, the op name, *weak* references to the
 input and output tensors with their shapes/dtypes/devices and the input
-versions, the module path (pushed and popped by ``Module.__call__``), the
+versions, the module path (pushed and popped by ``Module.__call__``: a tuple
+of attribute names below the outermost module, plus a weak reference to
+that module in ``root``), the
 user's source location as ``(code, lineno)`` (formatted only when shown),
 the device, and an optional host time.  Records never keep tensors or
 nodes alive, and the tape is a bounded ring (``Tape.maxlen``), so a model
@@ -103,12 +105,13 @@ class Record:
     """One op on the tape (see the module docstring for the fields)."""
 
     __slots__ = ("id", "op", "node", "inputs", "in_meta", "in_versions",
-                 "outputs", "out_meta", "module", "where", "device", "time",
-                 "inplace", "kind", "__weakref__")
+                 "outputs", "out_meta", "module", "root", "where", "device",
+                 "time", "inplace", "kind", "__weakref__")
 
     def __init__(self, rid, op, node, inputs, outputs, module, where,
-                 inplace=False, kind="op"):
+                 inplace=False, kind="op", root=None):
         self.id = rid
+        self.root = root
         self.op = op
         self.kind = kind
         self.node = weakref.ref(node) if node is not None else None
@@ -170,8 +173,9 @@ class Tape:
         self.records = collections.deque(maxlen=maxlen)
         self._ids = itertools.count(1)
         self._depth = 0
-        self.module_stack = []        # tuple paths, innermost last
-        self.module_path = ()
+        self.module_stack = []        # (module path, root ref), innermost last
+        self.module_path = ()         # names below the root module
+        self.module_root = None       # weakref to the outermost module
         self.listeners = []           # callables(record), e.g. :watch
 
     @property
@@ -191,7 +195,8 @@ class Tape:
         if where is None and self.source:
             where = user_frame(3)
         rec = Record(next(self._ids), op, node, inputs, outputs,
-                     self.module_path, where, inplace, kind)
+                     self.module_path, where, inplace, kind,
+                     self.module_root)
         self.records.append(rec)
         for fn in self.listeners:
             fn(rec)
@@ -206,12 +211,24 @@ class Tape:
     def clear(self):
         self.records.clear()
 
-    def push_module(self, name):
-        self.module_stack.append(self.module_path)
-        self.module_path = self.module_path + (name,)
+    def push_module(self, module):
+        """Enter ``module``'s forward (called by ``Module.__call__`` while
+        recording).  The path is the chain of attribute names from the
+        outermost module (``("0",)`` for ``model[0]``); the outermost module
+        itself is kept as a weak reference so the REPL can name it by the
+        variable that holds it."""
+        self.module_stack.append((self.module_path, self.module_root))
+        if self.module_root is None:
+            self.module_root = weakref.ref(module)
+            return
+        name = getattr(module, "_tape_name", None)
+        self.module_path = self.module_path + (name or type(module).__name__,)
 
     def pop_module(self):
-        self.module_path = self.module_stack.pop() if self.module_stack else ()
+        if self.module_stack:
+            self.module_path, self.module_root = self.module_stack.pop()
+        else:
+            self.module_path, self.module_root = (), None
 
     def find(self, rid):
         """The record with id ``rid`` (or None if it has left the ring)."""
