@@ -388,6 +388,9 @@ def test_prod_zero_gradients_values():
     lambda x: x.topk(2).values, lambda x: x.median(0).values,
     lambda x: x.cumsum(1), lambda x: x.prod(0),
     lambda x: pytensor.nanmean(x, 1), lambda x: x.kthvalue(2, 0).values,
+    lambda x: x.max(), lambda x: x.median(), lambda x: x.amin(1),
+    lambda x: x.cumprod(1), lambda x: x.norm(1, 1),
+    lambda x: x.norm(float("inf"), 1),
 ])
 def test_double_backward(fn):
     x = pytensor.tensor(np.random.default_rng(3).uniform(-2, 2, (3, 4)),
@@ -630,14 +633,35 @@ def test_mean_of_empty_is_silent_nan(recwarn):
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
 
 
-def test_docs_reductions_page():
-    """Every example in docs/reductions.md runs and prints what it says."""
-    import doctest
-    import os
-    path = os.path.join(os.path.dirname(__file__), "..", "..", "docs",
-                        "reductions.md")
-    res = doctest.testfile(path, module_relative=False, globs={},
-                           optionflags=doctest.ELLIPSIS |
-                           doctest.NORMALIZE_WHITESPACE)
-    assert res.attempted > 10
-    assert res.failed == 0
+
+GRAD_FNS = [
+    lambda x: x.max(1).values, lambda x: x.min(), lambda x: x.amax(0),
+    lambda x: x.median(), lambda x: x.median(1, True).values,
+    lambda x: x.sort(0, descending=True).values, lambda x: x.topk(2).values,
+    lambda x: x.var(1), lambda x: x.var(), lambda x: x.std(0),
+    lambda x: x.logsumexp(1), lambda x: x.norm(dim=1), lambda x: x.norm(1),
+    lambda x: x.norm(3, 0), lambda x: x.prod(1), lambda x: x.prod(),
+    lambda x: x.cumsum(0), lambda x: x.cumprod(1), lambda x: x.nansum(1),
+    lambda x: pytensor.einsum("ij,kj->ik", x, x),
+    lambda x: pytensor.addmm(x.sum(0), x, x.t(), beta=0.5, alpha=2),
+    lambda x: x.diagonal(1), lambda x: pytensor.diag_embed(x),
+    lambda x: x.trace(), lambda x: x.amax(1).sum() * x.max(),
+]
+
+
+@pytest.mark.parametrize("fn", GRAD_FNS)
+@pytest.mark.parametrize("zeros", [False, True])
+def test_fast_and_graph_backward_agree(fn, zeros):
+    """The engine's array fast path (``backward_arrays``) and the Tensor
+    ``backward`` (used with create_graph=True) give the same gradient."""
+    rng = np.random.default_rng(5)
+    v = rng.uniform(-2, 2, (4, 4))
+    if zeros:
+        v[1, 2] = v[3, 0] = v[3, 3] = 0.0
+    x = pytensor.tensor(v, dtype=pytensor.float64, requires_grad=True)
+    y = fn(x)
+    gy = pytensor.tensor(rng.standard_normal(y.shape))
+    (fast,) = pytensor.autograd.grad(y, x, gy, retain_graph=True)
+    (slow,) = pytensor.autograd.grad(y, x, gy, create_graph=True)
+    np.testing.assert_allclose(fast.numpy(), slow.detach().numpy(),
+                               rtol=1e-12, atol=1e-12)

@@ -37,6 +37,8 @@ class AddScaled(Function):
             gp = gy * self.alpha if self.alpha != 1 else gy
         return gi, gp
 
+    backward_arrays = backward     # the same expressions work on arrays
+
 
 def _combine(op, input, product, beta, alpha):
     if not isinstance(input, Tensor):

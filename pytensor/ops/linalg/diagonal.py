@@ -40,6 +40,10 @@ class Diagonal(Function):
         return DiagEmbed(self.in_shape, self.offset, self.dim1,
                          self.dim2).apply(gy)
 
+    def backward_arrays(self, gy):
+        return DiagEmbed(self.in_shape, self.offset, self.dim1,
+                         self.dim2).forward(gy)
+
 
 class DiagEmbed(Function):
     """Zeros of ``shape`` with the input written on the diagonal over
@@ -56,6 +60,9 @@ class DiagEmbed(Function):
 
     def backward(self, gy):
         return Diagonal(self.offset, self.dim1, self.dim2).apply(gy)
+
+    def backward_arrays(self, gy):
+        return diag_view(gy, self.offset, self.dim1, self.dim2)
 
 
 def _dims_pair(op, n, dim1, dim2):

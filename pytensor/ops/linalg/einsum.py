@@ -297,15 +297,36 @@ class Einsum(Function):
 
     def backward(self, gy):
         ops = self.saved_tensors
-        return tuple(_operand_grad(self.parsed, k, gy, ops) if need else None
-                     for k, need in enumerate(self.needs_input_grad))
+        out = []
+        for k, need in enumerate(self.needs_input_grad):
+            if need:
+                p, tensors = _operand_grad(self.parsed, k, gy, ops,
+                                           Tensor._make)
+                out.append(Einsum(p).apply(*tensors))
+            else:
+                out.append(None)
+        return tuple(out)
+
+    def backward_arrays(self, gy):
+        ops = self.saved_arrays
+        out = []
+        for k, need in enumerate(self.needs_input_grad):
+            if need:
+                p, arrays = _operand_grad(self.parsed, k, gy, ops, None)
+                out.append(contract(p, arrays))
+            else:
+                out.append(None)
+        return tuple(out)
 
 
-def _operand_grad(parsed, k, gy, ops):
-    """d out / d operand k, contracted with ``gy``, as one einsum."""
+def _operand_grad(parsed, k, gy, ops, wrap):
+    """The einsum giving d out / d operand k contracted with ``gy``:
+    ``(parsed equation, operands)``.  ``wrap`` turns the constant arrays it
+    adds into Tensors (None: everything stays arrays)."""
     terms, sizes = parsed.terms, dict(parsed.sizes)
-    xd = gy._data
+    xd = gy._data if wrap else gy
     xp = get_xp(xd)
+    wrap = wrap or (lambda a: a)
     used = set("".join(terms)) | set(parsed.out)
     fresh = iter([c for c in _LETTERS if c not in used])
     in_terms = [parsed.out] + [t for j, t in enumerate(terms) if j != k]
@@ -319,7 +340,7 @@ def _operand_grad(parsed, k, gy, ops):
             sizes[f] = sizes[c]
             target.append(f)
             in_terms.append(c + f)
-            tensors.append(Tensor._make(xp.eye(sizes[c], dtype=xd.dtype)))
+            tensors.append(wrap(xp.eye(sizes[c], dtype=xd.dtype)))
         else:
             target.append(c)
     present = set("".join(in_terms))
@@ -328,9 +349,8 @@ def _operand_grad(parsed, k, gy, ops):
             # Summed out of operand k alone: the gradient is constant along
             # it.
             in_terms.append(c)
-            tensors.append(Tensor._make(xp.ones(sizes[c], dtype=xd.dtype)))
-    p = _Parsed(in_terms, "".join(target), sizes)
-    return Einsum(p).apply(*tensors)
+            tensors.append(wrap(xp.ones(sizes[c], dtype=xd.dtype)))
+    return _Parsed(in_terms, "".join(target), sizes), tensors
 
 
 def einsum(equation, *operands):

@@ -83,6 +83,11 @@ def require_float(op, t, what=None):
             f"Got {t.dtype.name.capitalize()}")
 
 
+def scale_by_count_array(g, mask, count):
+    """:func:`scale_by_count` on arrays (the engine's fast path)."""
+    return (g / count.astype(g.dtype)) * mask.astype(g.dtype)
+
+
 def scale_by_count(g, mask, count):
     """``(g / count) * mask`` with constant ``mask``/``count`` arrays: the
     even split of a gradient among tied extrema, written exactly as
@@ -127,6 +132,9 @@ class TakeAlong(Function):
     def backward(self, gy):
         return PutAlong(self.idx, self.dim, self.in_shape).apply(gy)
 
+    def backward_arrays(self, gy):
+        return put_along(gy, self.idx, self.dim, self.in_shape)
+
 
 class PutAlong(Function):
     """Zeros of ``shape`` with ``g`` written where ``idx`` points along
@@ -139,16 +147,25 @@ class PutAlong(Function):
         self.idx, self.dim, self.shape = idx, dim, shape
 
     def forward(self, g):
-        xp = get_xp(g)
-        out = xp.zeros(int(np.prod(self.shape)), dtype=g.dtype)
-        if out.size:
-            lin = _flat_index(self.idx, self.dim, self.shape, xp)
-            lin, g = xp.broadcast_arrays(lin, g)
-            out[lin.reshape(-1)] = g.reshape(-1)
-        return out.reshape(self.shape)
+        return put_along(g, self.idx, self.dim, self.shape)
 
     def backward(self, gy):
         return TakeAlong(self.idx, self.dim).apply(gy)
+
+    def backward_arrays(self, gy):
+        return get_xp(gy).take_along_axis(gy, self.idx, axis=self.dim)
+
+
+def put_along(g, idx, dim, shape):
+    """Zeros of ``shape`` with ``g`` at the positions ``idx`` selects along
+    ``dim`` (arrays; indices unique within each slice)."""
+    xp = get_xp(g)
+    out = xp.zeros(int(np.prod(shape)), dtype=g.dtype)
+    if out.size:
+        lin = _flat_index(idx, dim, shape, xp)
+        lin, g = xp.broadcast_arrays(lin, g)
+        out[lin.reshape(-1)] = g.reshape(-1)
+    return out.reshape(shape)
 
 
 def select_backward(gy, idx, dim, in_shape, keepdim):
@@ -191,6 +208,14 @@ class Selecting(Function):
         return select_backward(gv, idx._data, self.dim, self.in_shape,
                                self.keepdim)
 
+    def backward_arrays(self, gv, gi):
+        idx, = self.saved_arrays
+        if not self.keepdim:
+            xp = get_xp(idx)
+            idx = xp.expand_dims(idx, self.dim)
+            gv = xp.expand_dims(gv, self.dim)
+        return put_along(gv, idx, self.dim, self.in_shape)
+
 
 def stable_argsort(x, dim, descending=False):
     """Indices that sort ``x`` along ``dim``, equal elements keeping their
@@ -232,6 +257,9 @@ class Shift(Function):
     def backward(self, gy):
         return Shift(self.dim, -self.step, 0).apply(gy)
 
+    def backward_arrays(self, gy):
+        return Shift(self.dim, -self.step, 0).forward(gy)
+
 
 class Flip(Function):
     """Reverse along ``dim`` (a copy); its own adjoint."""
@@ -246,3 +274,6 @@ class Flip(Function):
 
     def backward(self, gy):
         return Flip(self.dim).apply(gy)
+
+    def backward_arrays(self, gy):
+        return get_xp(gy).flip(gy, self.dim)

@@ -7,9 +7,11 @@ NaN matches nothing and gets NaN gradients, also as in PyTorch).
 """
 from pytensor import return_types
 from pytensor.autograd.function import Function
+from pytensor.backend import get_xp
 from pytensor.ops._registry import tensor_method
 from pytensor.ops.reduce._common import (
-    keep_shape, reduce_dims, require_nonempty, restore, scale_by_count)
+    keep_shape, reduce_dims, require_nonempty, restore, scale_by_count,
+    scale_by_count_array)
 
 __all__ = ["amax", "amin", "aminmax"]
 
@@ -27,15 +29,24 @@ class Amax(Function):
         self.save_for_backward(x, y)
         return y
 
+    def _mask(self, x, y):
+        yk = y if self.keepdim else y.reshape(
+            keep_shape(self.in_shape, self.dims))
+        mask = get_xp(x).asarray(x == yk)
+        return mask, mask.sum(axis=self.dims, keepdims=True)
+
     def backward(self, gy):
         x, y = self.saved_tensors
-        xd = x._data
-        yk = y._data if self.keepdim else y._data.reshape(
-            keep_shape(self.in_shape, self.dims))
-        mask = xd == yk
-        count = mask.sum(axis=self.dims, keepdims=True)
+        mask, count = self._mask(x._data, y._data)
         return scale_by_count(
             restore(gy, self.in_shape, self.dims, self.keepdim), mask, count)
+
+    def backward_arrays(self, gy):
+        x, y = self.saved_arrays
+        mask, count = self._mask(x, y)
+        if not self.keepdim:
+            gy = gy.reshape(keep_shape(self.in_shape, self.dims))
+        return scale_by_count_array(gy, mask, count)
 
 
 class Amin(Amax):

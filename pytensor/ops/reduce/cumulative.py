@@ -38,6 +38,9 @@ class Cumsum(Function):
     def backward(self, gy):
         return Cumsum(self.dim, not self.reverse).apply(gy)
 
+    def backward_arrays(self, gy):
+        return Cumsum(self.dim, not self.reverse).forward(gy)
+
 
 class Cumprod(Function):
     """Cumulative product along ``dim``."""

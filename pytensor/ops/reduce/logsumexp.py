@@ -5,7 +5,8 @@ from pytensor.autograd.function import Function
 from pytensor.backend import get_xp
 from pytensor.ops._registry import tensor_method
 from pytensor.ops._util import to_float
-from pytensor.ops.reduce._common import numel_of, reduce_dims, restore
+from pytensor.ops.reduce._common import (
+    keep_shape, numel_of, reduce_dims, restore)
 
 __all__ = ["logsumexp"]
 
@@ -47,6 +48,14 @@ class LogSumExp(Function):
         # all -inf slice gives NaN there, as in PyTorch).
         return restore(gy, shape, dims, keep) * (
             x - restore(y, shape, dims, keep)).exp()
+
+    def backward_arrays(self, gy):
+        x, y = self.saved_arrays
+        if not self.keepdim:
+            ks = keep_shape(self.in_shape, self.dims)
+            gy, y = gy.reshape(ks), y.reshape(ks)
+        with np.errstate(invalid="ignore", over="ignore"):
+            return gy * get_xp(x).exp(x - y)
 
 
 @tensor_method("logsumexp")

@@ -14,7 +14,8 @@ from pytensor.autograd.function import Function
 from pytensor.backend import get_xp
 from pytensor.ops._registry import tensor_method
 from pytensor.ops.reduce._common import (
-    Selecting, one_dim, require_nonempty, scale_by_count)
+    Selecting, one_dim, require_nonempty, scale_by_count,
+    scale_by_count_array)
 from pytensor.tensor import Tensor
 
 __all__ = ["max", "min"]
@@ -34,20 +35,25 @@ class MaxAll(Function):
         x, y = self.saved_tensors
         return evenly_distribute(gy, x._data, y._data)
 
+    def backward_arrays(self, gy):
+        x, y = self.saved_arrays
+        return evenly_distribute(gy, x, y, arrays=True)
+
 
 class MinAll(MaxAll):
     largest = False
 
 
-def evenly_distribute(gy, x, value):
+def evenly_distribute(gy, x, value, arrays=False):
     """PyTorch's ``evenly_distribute_backward``: ``gy`` shared equally by the
     elements equal to ``value`` (by the NaNs when ``value`` is NaN)."""
     xp = get_xp(x)
     if x.dtype.kind == "f" and bool(xp.isnan(value)):
         mask = xp.isnan(x)
     else:
-        mask = x == value
-    return scale_by_count(gy, mask, xp.asarray(mask.sum()))
+        mask = xp.asarray(x == value)
+    scale = scale_by_count_array if arrays else scale_by_count
+    return scale(gy, mask, xp.asarray(mask.sum()))
 
 
 class MaxDim(Selecting):

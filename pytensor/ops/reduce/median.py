@@ -38,6 +38,10 @@ class MedianAll(Function):
         x, y = self.saved_tensors
         return evenly_distribute(gy, x._data, y._data)
 
+    def backward_arrays(self, gy):
+        x, y = self.saved_arrays
+        return evenly_distribute(gy, x, y, arrays=True)
+
 
 class Kthvalue(Selecting):
     """The ``k``-th smallest (0-based ``k``) along ``dim``; a NaN median

@@ -15,7 +15,7 @@ from pytensor.backend import get_xp
 from pytensor.ops._registry import tensor_method
 from pytensor.ops.arith.where import where
 from pytensor.ops.reduce._common import (
-    const, numel_of, reduce_dims, restore, scale_by_count)
+    const, keep_shape, numel_of, reduce_dims, restore, scale_by_count)
 
 __all__ = ["norm"]
 
@@ -47,6 +47,21 @@ class Norm(Function):
         y = xp.asarray(y, dtype=x.dtype)
         self.save_for_backward(x, y)
         return y
+
+    def backward_arrays(self, gy):
+        p = self.p
+        if p not in (1.0, 2.0):
+            return NotImplemented
+        x, y = self.saved_arrays
+        xp = get_xp(x)
+        if not self.keepdim:
+            ks = keep_shape(self.in_shape, self.dims)
+            gy, y = gy.reshape(ks), y.reshape(ks)
+        if p == 1:
+            return xp.sign(x) * gy
+        zero = y == 0
+        return xp.where(zero, 0, gy * (x / xp.where(zero, 1, y))).astype(
+            x.dtype, copy=False)
 
     def backward(self, gy):
         x, y = self.saved_tensors

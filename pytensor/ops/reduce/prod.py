@@ -11,7 +11,8 @@ import numpy as np
 from pytensor import dtypes as _dt
 from pytensor.autograd.function import Function
 from pytensor.ops._registry import tensor_method
-from pytensor.ops.reduce._common import Flip, Shift, one_dim, restore
+from pytensor.ops.reduce._common import (
+    Flip, Shift, keep_shape, one_dim, restore)
 
 __all__ = ["prod"]
 
@@ -37,6 +38,17 @@ class Prod(Function):
         if not (x._data == 0).any():
             return gy * (restore(y, shape, dims, keepdim) / x)
         return gy * prod_of_others(x, dims)
+
+    def backward_arrays(self, gy):
+        x, y = self.saved_arrays
+        if x.ndim == 0:
+            return gy
+        if (x == 0).any():
+            return NotImplemented       # the exact zero-safe Tensor path
+        if not self.keepdim:
+            ks = keep_shape(self.in_shape, self.dims)
+            gy, y = gy.reshape(ks), y.reshape(ks)
+        return gy * (y / x)
 
 
 def prod_of_others(x, dims):

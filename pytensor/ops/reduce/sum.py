@@ -149,6 +149,12 @@ class NanSum(Function):
         keep = ~get_xp(x._data).isnan(x._data)
         return gy * const(keep.astype(x._data.dtype))
 
+    def backward_arrays(self, gy):
+        x, = self.saved_arrays
+        if not self.keepdim and self.dims:
+            gy = gy.reshape(_keep_shape(self.in_shape, set(self.dims)))
+        return gy * (~get_xp(x).isnan(x)).astype(x.dtype)
+
 
 @tensor_method("nansum")
 def nansum(input, dim=None, keepdim=False, dtype=None):

@@ -13,7 +13,7 @@ from pytensor.autograd.function import Function
 from pytensor.ops._registry import tensor_method
 from pytensor.ops.arith.where import where
 from pytensor.ops.reduce._common import (
-    const, numel_of, reduce_dims, restore)
+    const, keep_shape, numel_of, reduce_dims, restore)
 from pytensor.ops.reduce.sum import mean as _mean
 
 __all__ = ["var", "std", "var_mean", "std_mean"]
@@ -65,8 +65,22 @@ class Var(Function):
         return _var_backward(gy, x, self.dims, self.correction, self.keepdim,
                              self.full)
 
+    def backward_arrays(self, gy):
+        x, = self.saved_arrays
+        dims = self.dims
+        dof = numel_of(x.shape, dims) - self.correction
+        if dof <= 0 or x.size == 0:
+            return NotImplemented       # PyTorch's NaN/inf special cases
+        if not self.keepdim:
+            gy = gy.reshape(keep_shape(x.shape, dims))
+        m = x.sum(axis=dims, keepdims=True) / x.dtype.type(
+            numel_of(x.shape, dims))
+        return (2.0 / dof) * gy * (x - m)
+
 
 class Std(Var):
+    backward_arrays = None      # the Tensor path (std == 0 masking)
+
     def forward(self, x):
         y = np.sqrt(_var_array(x, self.dims, self.correction, self.keepdim))
         self.save_for_backward(x, y)
