@@ -1,10 +1,13 @@
 """Benchmarks for the reduction and linear-algebra ops (run by hand:
-``python -m tests.benchmarks.bench_reduce_linalg``).
+``python -m tests.benchmarks.bench_reduce_linalg``; for stable numbers on a
+shared machine set ``OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1``: times are
+process CPU time, best of several rounds).
 
 Compares pytensor's einsum (pairwise batched-matmul contraction) with
 ``numpy.einsum`` (default and ``optimize=True``) and PyTorch, and times a
 few reductions forward+backward against PyTorch (CPU, float32).
 """
+import time
 import timeit
 
 import numpy as np
@@ -13,11 +16,13 @@ import pytensor
 
 
 def _best(fn, number):
-    return min(timeit.repeat(fn, number=number, repeat=5)) / number * 1e6
+    t = timeit.Timer(fn, timer=time.process_time)
+    return min(t.repeat(number=number, repeat=7)) / number * 1e6
 
 
 def bench_einsum():
     import torch
+    torch.set_num_threads(1)
     rng = np.random.default_rng(0)
     cases = [
         ("ij,jk->ik", [(256, 256), (256, 256)]),

@@ -665,3 +665,21 @@ def test_fast_and_graph_backward_agree(fn, zeros):
     (slow,) = pytensor.autograd.grad(y, x, gy, create_graph=True)
     np.testing.assert_allclose(fast.numpy(), slow.detach().numpy(),
                                rtol=1e-12, atol=1e-12)
+
+
+def test_median_kthvalue_index_is_stable_order_with_ties():
+    """The O(n) selection picks, among tied values, the occurrence a stable
+    sort would put at position k (small integer values: many ties)."""
+    rng = np.random.default_rng(7)
+    for _ in range(100):
+        n = int(rng.integers(1, 9))
+        v = rng.integers(0, 3, (4, n)).astype(np.float64)
+        order = np.argsort(v, axis=1, kind="stable")
+        k = int(rng.integers(0, n))
+        r = pytensor.tensor(v).kthvalue(k + 1, 1)
+        np.testing.assert_array_equal(r.indices.numpy(), order[:, k])
+        np.testing.assert_array_equal(r.values.numpy(),
+                                      np.sort(v, axis=1)[:, k])
+        m = pytensor.tensor(v.T).median(0)
+        np.testing.assert_array_equal(m.indices.numpy(),
+                                      order[:, (n - 1) // 2])

@@ -231,12 +231,23 @@ def _pair(ta, a, tb, b, out, xp):
         return p
 
     nb, nl, nc, nr = prod(batch), prod(left), prod(contract), prod(right)
-    am = a.transpose([ta.index(c) for c in batch + left + contract]) \
-        .reshape(nb, nl, nc)
-    bm = b.transpose([tb.index(c) for c in batch + contract + right]) \
-        .reshape(nb, nc, nr)
+    am = _as_matrices(a, ta, batch, left, contract, nb, nl, nc)
+    bm = _as_matrices(b, tb, batch, contract, right, nb, nc, nr)
     r = xp.matmul(am, bm).reshape([size[c] for c in batch + left + right])
     return _single("".join(batch + left + right), out, r, xp)
+
+
+def _as_matrices(a, term, batch, rows, cols, nb, nr, nc):
+    """``a`` as a ``(nb, nr, nc)`` stack of matrices.  When ``a`` is laid
+    out as (batch, cols, rows) the result is a transposed view rather than a
+    copy: ``matmul`` hands BLAS the transpose flag (``q @ k.T``-style
+    einsums copy nothing)."""
+    perm = [term.index(c) for c in batch + rows + cols]
+    if perm != sorted(perm):
+        alt = [term.index(c) for c in batch + cols + rows]
+        if alt == sorted(alt):
+            return a.reshape(nb, nc, nr).swapaxes(-1, -2)
+    return a.transpose(perm).reshape(nb, nr, nc)
 
 
 def _path(parsed, shapes):

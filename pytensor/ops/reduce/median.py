@@ -53,9 +53,19 @@ class Kthvalue(Selecting):
 
     def pick(self, x):
         xp = get_xp(x)
-        dim = self.dim
+        dim, k = self.dim, self.k
+        if x.dtype.kind != "f" or not xp.isnan(x).any():
+            # O(n): select the value, then find which of its equal copies is
+            # the k-th in stable-sort order (the (k - #smaller + 1)-th
+            # occurrence in the slice).
+            v = xp.take(xp.partition(x, k, axis=dim), xp.arange(k, k + 1),
+                        axis=dim)
+            nth = k - (x < v).sum(axis=dim, keepdims=True) + 1
+            hits = (x == v).cumsum(axis=dim, dtype=np.int32 if
+                                   x.shape[dim] < 2 ** 31 else np.int64)
+            return (hits == nth).argmax(axis=dim, keepdims=True)
         order = stable_argsort(x, dim)
-        idx = xp.take(order, xp.arange(self.k, self.k + 1), axis=dim)
+        idx = xp.take(order, xp.arange(k, k + 1), axis=dim)
         if self.nan_first and x.dtype.kind == "f":
             isnan = xp.isnan(x)
             has = isnan.any(axis=dim, keepdims=True)
