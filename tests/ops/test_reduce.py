@@ -633,7 +633,6 @@ def test_mean_of_empty_is_silent_nan(recwarn):
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
 
 
-
 GRAD_FNS = [
     lambda x: x.max(1).values, lambda x: x.min(), lambda x: x.amax(0),
     lambda x: x.median(), lambda x: x.median(1, True).values,
