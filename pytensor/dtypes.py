@@ -136,9 +136,13 @@ def set_default_dtype(d):
 
 
 def promote_types(a, b):
-    """The smallest dtype to which both dtypes can be safely cast."""
+    """The smallest dtype to which both dtypes can be safely cast, by
+    PyTorch's rule: across categories the higher category's dtype wins
+    (int64 with float32 is float32, where NumPy says float64)."""
     if a is b:
         return a
+    if a._category != b._category:
+        return a if a._category > b._category else b
     return _BY_NP[np.promote_types(a.np, b.np)]
 
 

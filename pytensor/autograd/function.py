@@ -354,6 +354,8 @@ def _resolve_saved(s, args, outs, results):
             return (1, results[j]._data, j, vc)
     if not hasattr(s, "shape"):
         return (3, s)
+    if isinstance(s, np.generic):       # a 0-d result NumPy made a scalar
+        s = np.asarray(s)
     return (2, s)
 
 

@@ -11,8 +11,8 @@ __all__ = ["atan2", "arctan2"]
 
 
 class Atan2(Function):
-    """d/dy = x / (x² + y²), d/dx = -y / (x² + y²) (NaN at the origin, as
-    in PyTorch)."""
+    """d/dy = x / (x² + y²), d/dx = -y / (x² + y²); both are 0 at the
+    origin, as in PyTorch 2.13."""
 
     def forward(self, y, x):
         self.save_for_backward(y, x)
@@ -21,7 +21,9 @@ class Atan2(Function):
     def backward(self, gy):
         y, x = self.saved_tensors
         ny, nx = self.needs_input_grad
-        r = (y * y + x * x).reciprocal()
+        from pytensor.ops.arith.where import where
+        den = y * y + x * x
+        r = where(den == 0, 0.0, den.reciprocal())
         return (gy * x * r if ny else None), (gy * -y * r if nx else None)
 
 

@@ -16,16 +16,27 @@ class Lerp(Function):
 
     def forward(self, start, end, weight):
         self.save_for_backward(start, end, weight)
+        dt = start.dtype                # lerp() checked end and weight
         diff = end - start
+        # PyTorch's kernel: fma(w, diff, start) where |w| < 0.5, else
+        # fma(w - 1, diff, end); each form is exact at its end point.
         if isinstance(weight, (int, float)):
-            if abs(weight) < 0.5:
-                return start + weight * diff
-            return end - diff * (1.0 - weight)
-        # PyTorch's two-sided form: exact at weight 0 and at weight 1.
-        small = np.less(np.abs(weight), 0.5)
-        return np.where(small, start + weight * diff,
-                        end - diff * (1.0 - weight)).astype(diff.dtype,
-                                                            copy=False)
+            w = dt.type(weight)
+            small = abs(w) < 0.5
+            coeff = w if small else w - dt.type(1)
+            base = start if small else end
+        else:
+            small = np.less(np.abs(weight), 0.5)
+            coeff = np.where(small, weight, weight - 1).astype(dt,
+                                                               copy=False)
+            base = np.where(small, start, end)
+        if dt.itemsize <= 4:
+            # A product of two float32 numbers is exact in float64, so one
+            # rounding from float64 reproduces the fused multiply-add.
+            out = base.astype(np.float64) + np.multiply(
+                coeff, diff, dtype=np.float64)
+            return out.astype(dt)
+        return base + coeff * diff
 
     def backward(self, gy):
         start, end, weight = self.saved_tensors

@@ -28,9 +28,9 @@ class Rsqrt(Function):
     """y = 1 / sqrt(x); dy/dx = -y³ / 2."""
 
     def forward(self, x):
-        y = 1 / np.sqrt(x)
+        y = (1 / np.sqrt(x)).astype(x.dtype, copy=False)
         self.save_for_backward(y)
-        return y.astype(x.dtype, copy=False)
+        return y
 
     def backward(self, gy):
         y, = self.saved_tensors
