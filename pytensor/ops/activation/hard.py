@@ -13,6 +13,11 @@ from pytensor.ops.unary._common import make_inplace
 __all__ = ["hardsigmoid", "hardswish", "hardsigmoid_", "hardswish_"]
 
 
+# PyTorch's backward multiplies by ``1.0f / 6.0f``, a float32 constant, in
+# every dtype; the same constant makes float64 gradients agree bit for bit.
+_ONE_SIXTH = float(np.float32(1.0) / np.float32(6.0))
+
+
 def _relu6_of_shift(x):
     return np.minimum(np.maximum(x + 3, 0), 6)
 
@@ -25,7 +30,7 @@ class Hardsigmoid(Function):
     def backward(self, gy):
         from pytensor.ops.arith.where import where
         x, = self.saved_tensors
-        return where((x > -3) & (x < 3), gy / 6, 0.0)
+        return where((x > -3) & (x < 3), gy * _ONE_SIXTH, 0.0)
 
 
 class Hardswish(Function):
