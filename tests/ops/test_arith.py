@@ -131,7 +131,8 @@ INT_CASES = [
     ("clamp_tensor_bound", lambda T, a, b: T.clamp(a, min=b)),
     ("atan2", lambda T, a, b: T.atan2(a, b)),
     ("addcmul", lambda T, a, b: T.addcmul(a, a, b, value=2)),
-    ("addcdiv_float_input", lambda T, a, b: T.addcdiv(a.float(), a, b.float())),
+    ("addcdiv_float_input",
+     lambda T, a, b: T.addcdiv(a.float(), a, b.float())),
 ]
 
 

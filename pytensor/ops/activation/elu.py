@@ -30,8 +30,8 @@ class ELU(Function):
         self.save_for_backward(x)
         neg = np.expm1(np.minimum(x, 0) * self.input_scale) * (
             self.alpha * self.scale)
-        return np.where(x > 0, x * self.scale, neg).astype(x.dtype,
-                                                          copy=False)
+        y = np.where(x > 0, x * self.scale, neg)
+        return y.astype(x.dtype, copy=False)
 
     def backward(self, gy):
         from pytensor.ops.arith.where import where

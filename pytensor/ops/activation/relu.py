@@ -226,4 +226,3 @@ def threshold(input, threshold, value, inplace=False):
 
 
 threshold_ = make_inplace("threshold_", threshold)
-

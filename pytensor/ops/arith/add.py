@@ -84,9 +84,9 @@ def _is_bool(x):
 
 
 def _check_bool_sub(a, b):
-    """PyTorch refuses ``-`` whenever a bool *tensor* is involved."""
+    """PyTorch refuses ``-`` whenever a bool operand is involved."""
     ba, bb = _is_bool(a), _is_bool(b)
-    if not (ba and hasattr(a, "_data") or bb and hasattr(b, "_data")):
+    if not (ba or bb):
         return
     if ba and bb:
         raise RuntimeError(

@@ -1,5 +1,7 @@
 """``addcmul`` (``input + value * t1 * t2``) and ``addcdiv``
 (``input + value * t1 / t2``), broadcasting over all three tensors."""
+import numpy as np
+
 from pytensor import dtypes as _dt
 from pytensor.autograd.function import Function
 from pytensor.autograd.inplace import inplace
@@ -61,7 +63,6 @@ def _raise_broadcast(op, ts):
     a, b, c = ts
     for x, y in ((a, b), (a, c), (b, c)):
         try:
-            import numpy as np
             np.broadcast_shapes(x.shape, y.shape)
         except ValueError:
             raise broadcast_error(op, x, y) from None

@@ -112,8 +112,10 @@ def equal(input, other):
     Example:
         >>> import pytensor
         >>> a = pytensor.tensor([1, 2])
-        >>> pytensor.equal(a, pytensor.tensor([1.0, 2.0])), a.equal(pytensor.tensor([1]))
-        (True, False)
+        >>> pytensor.equal(a, pytensor.tensor([1.0, 2.0]))
+        True
+        >>> a.equal(pytensor.tensor([1]))
+        False
     """
     if not isinstance(input, Tensor) or not isinstance(other, Tensor):
         raise TypeError("equal: expected two Tensors")

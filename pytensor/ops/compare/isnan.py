@@ -62,7 +62,8 @@ def isfinite(input):
 
     Example:
         >>> import pytensor
-        >>> pytensor.isfinite(pytensor.tensor([1.0, float("inf"), float("nan")]))
+        >>> inf, nan = float("inf"), float("nan")
+        >>> pytensor.isfinite(pytensor.tensor([1.0, inf, nan]))
         tensor([ True, False, False])
     """
     x = _check("isfinite", input)

@@ -2,7 +2,6 @@
 transferred) values of another, differentiably w.r.t. ``src``."""
 import numpy as np
 
-from pytensor import backend as _backend
 from pytensor.autograd.function import Function
 from pytensor.autograd.grad_mode import state as _state
 from pytensor.autograd.inplace import check_inplace, inplace

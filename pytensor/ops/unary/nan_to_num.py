@@ -57,7 +57,8 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
 
     Example:
         >>> import pytensor
-        >>> x = pytensor.tensor([float("nan"), float("inf"), -float("inf"), 1.0])
+        >>> inf, nan = float("inf"), float("nan")
+        >>> x = pytensor.tensor([nan, inf, -inf, 1.0])
         >>> pytensor.nan_to_num(x, nan=0.0, posinf=9.0, neginf=-9.0)
         tensor([ 0.,  9., -9.,  1.])
     """
