@@ -138,3 +138,31 @@ def test_bitwise_on_floats_raises():
         with pytest.raises(TypeError, match="^bitwise_"):
             fn()
     assert (i & 3).tolist() == [1, 2]
+
+
+@pytest.mark.parametrize("name", ["eq_", "ne_", "lt_", "le_", "gt_", "ge_",
+                                  "greater_", "less_equal_", "not_equal_",
+                                  "logical_and_", "logical_or_",
+                                  "logical_xor_"])
+@pytest.mark.parametrize("dtype", ["float32", "int64", "bool"])
+def test_inplace_comparisons_match_torch(name, dtype):
+    torch = require_torch()
+    a, b = [1, 0, 3, 2], [1, 2, 0, 2]
+    got = pytensor.tensor(a).to(getattr(pytensor, dtype))
+    exp = torch.tensor(a).to(getattr(torch, dtype))
+    assert getattr(got, name)(pytensor.tensor(b).to(got.dtype)) is got
+    getattr(exp, name)(torch.tensor(b).to(exp.dtype))
+    assert got.tolist() == exp.tolist()
+    assert got._version == 1
+
+
+def test_inplace_bitwise_and_logical_not():
+    x = pytensor.tensor([1, 2, 3])
+    x.bitwise_and_(pytensor.tensor([1, 1, 1]))
+    assert x.tolist() == [1, 0, 1]
+    x.bitwise_not_()
+    assert x.tolist() == [-2, -1, -2]
+    f = pytensor.tensor([0.0, 2.0])
+    assert f.logical_not_().tolist() == [1.0, 0.0]
+    with pytest.raises(TypeError, match="^bitwise_xor"):
+        f.bitwise_xor_(f)

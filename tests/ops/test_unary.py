@@ -290,7 +290,8 @@ INPLACE = [
     ("floor_", (-2, 2)), ("ceil_", (-2, 2)), ("round_", (-2, 2)),
     ("trunc_", (-2, 2)), ("fix_", (-2, 2)), ("frac_", (-2, 2)),
     ("reciprocal_", POS), ("nan_to_num_", (-2, 2)), ("exp_", (-2, 2)),
-    ("log_", POS), ("neg_", (-2, 2)),
+    ("log_", POS), ("neg_", (-2, 2)), ("exp2_", (-2, 2)),
+    ("expm1_", (-2, 2)), ("log2_", POS), ("log10_", POS), ("log1p_", POS),
 ]
 
 
