@@ -315,7 +315,9 @@ class _Ctx:
         """Sum two gradients arriving at one place.  Out of place: either may
         be referenced elsewhere (``add`` passes its gradient through)."""
         if self.fast:
-            return a + b
+            r = a + b
+            # 0-d arrays add up to a NumPy scalar: keep gradients arrays.
+            return np.asarray(r) if isinstance(r, _np_scalar) else r
         return a + b                    # Tensor + Tensor, recorded
 
     def wrap(self, v):
@@ -418,6 +420,8 @@ class _Ctx:
             g = gin[i]
             if g is None:
                 continue
+            if fast and isinstance(g, _np_scalar):
+                g = np.asarray(g)       # NumPy made a 0-d result a scalar
             shape, dtype = meta[i]
             garr = g if fast else g._data
             if garr.shape != shape:
@@ -510,6 +514,9 @@ def _unbroadcast(node, i, g, shape, fast):
     return _sum_to_size(g, shape)
 
 
+_np_scalar = np.generic
+
+
 def _accumulate(t, g, ctx):
     """``t.grad += g`` with PyTorch's semantics (AccumulateGrad).  ``g`` is an
     array in fast mode, a Tensor with create_graph."""
@@ -542,7 +549,9 @@ def _accumulate(t, g, ctx):
             if old._vc is not None:
                 old._vc.value += 1
         else:
-            t._grad = Tensor._make(oa + g)
+            r = oa + g
+            t._grad = Tensor._make(np.asarray(r) if isinstance(
+                r, _np_scalar) else r)
     if m is not None and m.post_accumulate:
         for fn in list(m.post_accumulate.values()):
             fn(t)

@@ -169,6 +169,9 @@ class Function:
             return ()
         out = []
         for s in saved:
+            if s is None:
+                out.append(None)
+                continue
             kind = s[0]
             if kind == 0:
                 t = s[1]

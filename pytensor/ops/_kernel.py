@@ -39,6 +39,12 @@ def contiguous(x):
     return x.copy(order="C")
 
 
+def _arrays(arrays):
+    """NumPy turns 0-d results into scalars; kernels take arrays."""
+    return tuple(np.asarray(a) if isinstance(a, np.generic) else a
+                 for a in arrays)
+
+
 def _flat(a, dtype):
     if a.dtype != dtype:
         a = a.astype(dtype)
@@ -53,6 +59,7 @@ def run_elementwise(name, *arrays, extra=()):
     holds non-array arguments (``approximate`` for GELU), passed
     positionally.
     """
+    arrays = _arrays(arrays)
     first = arrays[0]
     shape = first.shape
     if first.size == 0:
@@ -65,6 +72,7 @@ def run_elementwise(name, *arrays, extra=()):
 def run_along(name, dim, *arrays):
     """``kernels(arrays[0]).<name>(*arrays, dim)`` on contiguous arrays; a
     0-d input is computed as shape ``(1,)``."""
+    arrays = _arrays(arrays)
     first = arrays[0]
     shape = first.shape
     if first.size == 0:

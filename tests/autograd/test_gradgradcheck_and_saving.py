@@ -101,3 +101,17 @@ def test_sub_with_any_bool_tensor_raises_like_torch():
             fn()
     with pytest.raises(RuntimeError, match="with a bool tensor"):
         f - True
+
+
+def test_fast_backward_of_0d_tensors_keeps_arrays():
+    # NumPy turns 0-d results into scalars; the engine's fast (array) mode
+    # must hand out 0-d arrays, in .grad and to nodes' backward.
+    x = pytensor.tensor(2.0, requires_grad=True)
+    y = x * x
+    (y + y * x).exp().log().backward()          # two paths meet at y
+    assert isinstance(x.grad._data, np.ndarray)
+    assert x.grad.item() == pytest.approx(16.0)
+    (x * 3).backward()                          # accumulate into .grad
+    assert isinstance(x.grad._data, np.ndarray)
+    assert x.grad.item() == pytest.approx(19.0)
+    assert repr(x.grad) == "tensor(19.)"

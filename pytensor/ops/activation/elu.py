@@ -42,6 +42,13 @@ class ELU(Function):
         k = self.alpha * self.scale * self.input_scale
         return where(x > 0, gy * self.scale, gy * e * k)
 
+    def backward_arrays(self, gy):
+        x, = self.saved_arrays
+        e = np.exp(np.minimum(x, 0) * self.input_scale)
+        k = self.alpha * self.scale * self.input_scale
+        return np.where(x > 0, gy * self.scale, gy * e * k).astype(
+            gy.dtype, copy=False)
+
 
 def _elu(op, input, alpha, scale, input_scale):
     float_only(op, input)

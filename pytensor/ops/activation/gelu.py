@@ -29,6 +29,10 @@ class GELU(Function):
         x, = self.saved_tensors
         return GELUGrad(self.approximate).apply(x, gy)
 
+    def backward_arrays(self, gy):
+        x, = self.saved_arrays
+        return run_elementwise("gelu_bwd", x, gy, extra=(self.approximate,))
+
 
 class GELUGrad(Function):
     """``gy * gelu'(x)``.  Linear in ``gy`` (so d/dgy is this op again);

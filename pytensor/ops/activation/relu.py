@@ -32,6 +32,10 @@ class ReLU(Function):
         y, = self.saved_tensors
         return ReLUGrad.apply(y, gy)
 
+    def backward_arrays(self, gy):
+        y, = self.saved_arrays
+        return run_elementwise("relu_bwd", y, gy)
+
 
 class ReLUGrad(Function):
     """``gy`` where ``y > 0``, else 0.  Linear in ``gy`` (its own adjoint)
@@ -103,6 +107,11 @@ class Hardtanh(Function):
         x, = self.saved_tensors
         return where((x > self.lo) & (x < self.hi), gy, 0.0)
 
+    def backward_arrays(self, gy):
+        x, = self.saved_arrays
+        return np.where((x > self.lo) & (x < self.hi), gy, 0).astype(
+            gy.dtype, copy=False)
+
 
 @tensor_method("hardtanh")
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
@@ -165,6 +174,11 @@ class LeakyReLU(Function):
         from pytensor.ops.arith.where import where
         x, = self.saved_tensors
         return where(x > 0, gy, gy * self.slope)
+
+    def backward_arrays(self, gy):
+        x, = self.saved_arrays
+        return np.where(x > 0, gy, gy * self.slope).astype(gy.dtype,
+                                                           copy=False)
 
 
 @tensor_method("leaky_relu")

@@ -23,6 +23,10 @@ class SiLU(Function):
         x, = self.saved_tensors
         return SiLUGrad.apply(x, gy)
 
+    def backward_arrays(self, gy):
+        x, = self.saved_arrays
+        return run_elementwise("silu_bwd", x, gy)
+
 
 class SiLUGrad(Function):
     """``gy * s (1 + x (1 - s))`` with ``s = sigmoid(x)``.  Linear in

@@ -36,6 +36,10 @@ class Softmax(Function):
         y, = self.saved_tensors
         return SoftmaxGrad(self.dim).apply(y, gy)
 
+    def backward_arrays(self, gy):
+        y, = self.saved_arrays
+        return run_along("softmax_bwd", self.dim, y, gy)
+
 
 class SoftmaxGrad(Function):
     """``y * (gy - sum(gy * y))`` along ``dim``.
@@ -81,6 +85,10 @@ class LogSoftmax(Function):
     def backward(self, gy):
         y, = self.saved_tensors
         return LogSoftmaxGrad(self.dim).apply(y, gy)
+
+    def backward_arrays(self, gy):
+        y, = self.saved_arrays
+        return run_along("log_softmax_bwd", self.dim, y, gy)
 
 
 class LogSoftmaxGrad(Function):

@@ -30,6 +30,14 @@ class Softplus(Function):
         bx = x * self.beta
         return where(bx > self.threshold, gy, gy * bx.sigmoid())
 
+    def backward_arrays(self, gy):
+        from pytensor.ops._kernel import run_elementwise
+        x, = self.saved_arrays
+        bx = x * self.beta
+        s = run_elementwise("sigmoid_fwd", bx)
+        return np.where(bx > self.threshold, gy, gy * s).astype(
+            gy.dtype, copy=False)
+
 
 @tensor_method("softplus")
 def softplus(input, beta=1.0, threshold=20.0):

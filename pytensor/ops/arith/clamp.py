@@ -66,6 +66,31 @@ class Clamp(Function):
             ghi = where(above, gy, 0.0)
         return gx, glo, ghi
 
+    def backward_arrays(self, gy):
+        x, lo, hi = self.saved_arrays
+        nx, nlo, nhi = self.needs_input_grad
+        zero = gy.dtype.type(0)
+        gx = glo = ghi = None
+        if nx:
+            if lo is not None and hi is not None:
+                inside = np.greater_equal(x, lo) & np.less_equal(x, hi)
+            elif lo is not None:
+                inside = np.greater_equal(x, lo)
+            else:
+                inside = np.less_equal(x, hi)
+            gx = np.where(inside, gy, zero)
+        if nlo:
+            below = np.less(x, lo)
+            if hi is not None:
+                below = below & np.less(lo, hi)
+            glo = np.where(below, gy, zero)
+        if nhi:
+            above = np.greater(x, hi)
+            if lo is not None:
+                above = above | np.less(hi, lo)
+            ghi = np.where(above, gy, zero)
+        return gx, glo, ghi
+
 
 def _bound(op, v, like):
     if v is None or isinstance(v, Tensor):

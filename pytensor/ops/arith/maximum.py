@@ -33,6 +33,16 @@ class Maximum(Function):
         return (where(a_loses, 0.0, half) if na else None,
                 where(b_loses, 0.0, half) if nb else None)
 
+    def backward_arrays(self, gy):
+        a, b = self.saved_arrays
+        na, nb = self.needs_input_grad
+        half = np.where(np.equal(a, b), gy * 0.5, gy)
+        a_loses, b_loses = self._losers(np.asarray(a) if np.ndim(a) == 0
+                                        else a, b)
+        zero = gy.dtype.type(0)
+        return (np.where(a_loses, zero, half) if na else None,
+                np.where(b_loses, zero, half) if nb else None)
+
     @staticmethod
     def _losers(a, b):
         return a < b, a > b

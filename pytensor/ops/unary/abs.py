@@ -9,6 +9,11 @@ __all__ = ["abs", "absolute", "sign", "sgn", "abs_", "absolute_", "sign_",
            "sgn_"]
 
 
+def _sign_array(x):
+    """(0 < x) - (x < 0) rather than np.sign: NaN gives 0 like PyTorch."""
+    return np.greater(x, 0).astype(x.dtype) - np.less(x, 0).astype(x.dtype)
+
+
 class Abs(Function):
     """|x|; d/dx = sign(x), which is 0 at 0 (PyTorch's subgradient)."""
 
@@ -20,6 +25,10 @@ class Abs(Function):
         x, = self.saved_tensors
         return gy * sign(x)
 
+    def backward_arrays(self, gy):
+        x, = self.saved_arrays
+        return gy * _sign_array(x).astype(gy.dtype, copy=False)
+
 
 class Sign(Function):
     """-1, 0 or +1; NaN maps to 0 as in PyTorch.  Zero gradient."""
@@ -27,9 +36,7 @@ class Sign(Function):
     def forward(self, x):
         if x.dtype.kind == "b":
             return x.copy()
-        # (0 < x) - (x < 0) rather than np.sign: NaN gives 0 like PyTorch.
-        return (np.greater(x, 0).astype(x.dtype)
-                - np.less(x, 0).astype(x.dtype))
+        return _sign_array(x)
 
     def backward(self, gy):
         return zeros_grad(gy)

@@ -19,6 +19,10 @@ class Reciprocal(Function):
         y, = self.saved_tensors
         return gy * -(y * y)
 
+    def backward_arrays(self, gy):
+        y, = self.saved_arrays
+        return gy * -(y * y)
+
 
 @tensor_method("reciprocal")
 def reciprocal(input):

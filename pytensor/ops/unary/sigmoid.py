@@ -25,6 +25,10 @@ class Sigmoid(Function):
         y, = self.saved_tensors
         return SigmoidGrad.apply(y, gy)
 
+    def backward_arrays(self, gy):
+        y, = self.saved_arrays
+        return run_elementwise("sigmoid_bwd", y, gy)
+
 
 class SigmoidGrad(Function):
     """``gy * y * (1 - y)``; differentiable in both arguments (double

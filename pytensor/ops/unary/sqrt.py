@@ -23,6 +23,10 @@ class Sqrt(Function):
         y, = self.saved_tensors
         return gy / (y * 2)
 
+    def backward_arrays(self, gy):
+        y, = self.saved_arrays
+        return gy / (y * 2)
+
 
 class Rsqrt(Function):
     """y = 1 / sqrt(x); dy/dx = -y³ / 2."""
@@ -44,6 +48,10 @@ class Square(Function):
 
     def backward(self, gy):
         x, = self.saved_tensors
+        return gy * (x * 2)
+
+    def backward_arrays(self, gy):
+        x, = self.saved_arrays
         return gy * (x * 2)
 
 

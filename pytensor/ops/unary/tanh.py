@@ -23,6 +23,10 @@ class Tanh(Function):
         y, = self.saved_tensors
         return TanhGrad.apply(y, gy)
 
+    def backward_arrays(self, gy):
+        y, = self.saved_arrays
+        return run_elementwise("tanh_bwd", y, gy)
+
 
 class TanhGrad(Function):
     """``gy * (1 - y²)``; differentiable in both arguments (double
