@@ -168,7 +168,10 @@ class LeakyReLU(Function):
 
     def forward(self, x):
         self.save_for_backward(x)
-        return np.where(x > 0, x, x * self.slope).astype(x.dtype, copy=False)
+        # max(x, 0) + slope * min(x, 0): exact on both sides, NaN stays NaN,
+        # and several times faster than np.where on float arrays.
+        y = np.maximum(x, 0) + np.minimum(x, 0) * self.slope
+        return y.astype(x.dtype, copy=False)
 
     def backward(self, gy):
         from pytensor.ops.arith.where import where

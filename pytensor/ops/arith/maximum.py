@@ -37,8 +37,7 @@ class Maximum(Function):
         a, b = self.saved_arrays
         na, nb = self.needs_input_grad
         half = np.where(np.equal(a, b), gy * 0.5, gy)
-        a_loses, b_loses = self._losers(np.asarray(a) if np.ndim(a) == 0
-                                        else a, b)
+        a_loses, b_loses = self._losers(a, b)
         zero = gy.dtype.type(0)
         return (np.where(a_loses, zero, half) if na else None,
                 np.where(b_loses, zero, half) if nb else None)
