@@ -54,6 +54,11 @@ VIEW_CASES = {
     "reshape_view_sigmoid_": lambda T, x: _ret(
         x * 1, lambda y: y.reshape(2, 6).sigmoid_()),
     "view_then_base_use": lambda T, x: _ret_base_and_view(x),
+    "column_mul_": lambda T, x: _ret(x * 1, lambda y: y[:, 0].mul_(2)),
+    "row_copy_": lambda T, x: _ret(x * 1, lambda y: y[1].copy_(x[0] * 3)),
+    "slice_clamp_then_zero_": lambda T, x: _ret(
+        x * 2, lambda y: (y[1:, ::2].clamp_(-0.5, 0.5), y[0, 1:3].zero_())),
+    "element_fill_": lambda T, x: _ret(x * 1, lambda y: y[2, 3].fill_(7)),
 }
 
 
@@ -80,6 +85,16 @@ def test_copy_through_view_matches_torch():
         y.t().copy_(z)
         return y * y
     _assert_same(_both(fn, X, Z, grad=(True, True)))
+
+
+def test_copy_into_row_of_tensor_without_grad():
+    def fn(T, x, z):
+        out = T.zeros(3, 3, dtype=T.float64)
+        out[0].copy_(z)
+        out[1:, 1].fill_(x.sum())
+        return out
+    _assert_same(_both(fn, X, np.array([1.0, -2.0, 0.5]),
+                       grad=(True, True)))
 
 
 def test_copy_into_view_of_tensor_without_grad():

@@ -46,7 +46,7 @@ def copy_(self, src, non_blocking=False):
     ``src`` is broadcast to ``self``'s shape, cast to its dtype (any cast,
     as in PyTorch: floats are truncated into integer tensors) and moved to
     its device.  The gradient flows to ``src``; works through views
-    (``x.t().copy_(y)`` updates ``x`` and its gradient).
+    (``x[0].copy_(y)`` updates ``x`` and its graph).
 
     Args:
         src (Tensor): the values.
