@@ -532,8 +532,6 @@ def _unbroadcast(node, i, g, shape, fast):
     return _sum_to_size(g, shape)
 
 
-
-
 def _accumulate(t, g, ctx):
     """``t.grad += g`` with PyTorch's semantics (AccumulateGrad).  ``g`` is an
     array in fast mode, a Tensor with create_graph."""
