@@ -144,6 +144,8 @@ class Function:
         return tuple(self._unpack(s) for s in saved)
 
     def _unpack(self, s):
+        if s is None:                       # save_for_backward(None)
+            return None
         kind = s[0]
         if kind == 0:                       # an input Tensor
             t, version = s[1], s[2]
