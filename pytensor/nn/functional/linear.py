@@ -55,7 +55,8 @@ class Linear(Function):
             gw = _make(g2.T @ _2d(xa))
         if nb:
             gb = _make(g2.sum(0))
-        return gx, gw, gb
+            return gx, gw, gb
+        return gx, gw
 
     @staticmethod
     def _backward_ops(gy, x, w, nx, nw, nb):
@@ -67,8 +68,8 @@ class Linear(Function):
             gw = g2.t().matmul(
                 x.reshape(math.prod(x.shape[:-1]), x.shape[-1]))
         if nb:
-            gb = g2.sum(0)
-        return gx, gw, gb
+            return gx, gw, g2.sum(0)
+        return gx, gw
 
 
 def linear(input, weight, bias=None):
