@@ -184,8 +184,6 @@ class Function:
         return tuple(out)
 
     def _unpack(self, s):
-        if s is None:                       # save_for_backward(None)
-            return None
         kind = s[0]
         if kind == 0:                       # an input Tensor
             t, version = s[1], s[2]

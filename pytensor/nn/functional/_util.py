@@ -2,7 +2,6 @@
 arguments, argument checks."""
 import warnings
 
-from pytensor.autograd.grad_mode import state as _grad_state
 from pytensor.tensor import Tensor
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -67,14 +66,6 @@ def check_tensor(op, name, x):
 
 def fmt_shape(shape):
     return "[" + ", ".join(map(str, shape)) + "]"
-
-
-def building_graph():
-    """True inside a backward run with ``create_graph=True``: the backward
-    must then be written with differentiable ops.  Otherwise the engine
-    runs backward under no_grad and a fused NumPy path is exact and faster
-    (used by the hot ops: linear, cross_entropy, embedding, dropout)."""
-    return _grad_state.enabled
 
 
 def size_warning(op, input, target, stacklevel=3):

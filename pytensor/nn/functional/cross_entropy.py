@@ -28,7 +28,7 @@ a constant shift), which is the "composite path" for double backward.
 import numpy as np
 
 from pytensor.autograd.function import Function
-from pytensor.nn.functional._util import (building_graph, check_reduction,
+from pytensor.nn.functional._util import (check_reduction,
                                           check_tensor, fmt_shape,
                                           legacy_reduction)
 from pytensor.tensor import Tensor
@@ -147,38 +147,42 @@ class CrossEntropy(Function):
             return xp.asarray(total / tg.denom, dtype=x.dtype)
 
     def backward(self, gy):
-        x, logp, target, weight = self.saved_tensors
+        x, _, target, weight = self.saved_tensors
         nx = self.needs_input_grad[0]
         nt = self.probs and self.needs_input_grad[1]
-        if building_graph():
-            return self._backward_ops(gy, x, target, weight, nx, nt)
-        xa, lp, g = x._data, logp._data, gy._data
+        return self._backward_ops(gy, x, target, weight, nx, nt)
+
+    def backward_arrays(self, g):
+        """The fast path: one exp pass over the saved log-probabilities,
+        the target correction and one scaling pass, all in place."""
+        xa, lp, target, w = self.saved_arrays
+        nx = self.needs_input_grad[0]
+        nt = self.probs and self.needs_input_grad[1]
         ndim = xa.ndim
         cdim = 1 if ndim > 1 else 0
         C = xa.shape[cdim]
         e = self.eps
-        w = None if weight is None else weight._data
         wc = None if w is None else _class_weights(w, ndim, C)
         xp = _xp(xa)
         gx = gt = None
         if self.probs:
-            t = target._data.astype(xa.dtype, copy=False)
+            t = target.astype(xa.dtype, copy=False)
             ts = t * (1 - e) + e / C if e > 0 else t
             wt = ts if wc is None else ts * wc
             s = self._scale_probs(g, xa, C)
             if nx:
                 p = xp.exp(lp)
-                gx = _make(((p * wt.sum(axis=cdim, keepdims=True) - wt)
-                            * s).astype(xa.dtype, copy=False))
+                gx = ((p * wt.sum(axis=cdim, keepdims=True) - wt)
+                      * s).astype(xa.dtype, copy=False)
             if nt:
                 d = -lp if wc is None else -lp * wc
                 if e > 0:
                     d = d * (1 - e)
-                gt = _make((d * s).astype(xa.dtype, copy=False))
+                gt = (d * s).astype(xa.dtype, copy=False)
             return gx, gt, None
         if not nx:
             return None, None, None
-        tg = _Targets(target._data, w, self.ignore_index, xa.dtype, xp)
+        tg = _Targets(target, w, self.ignore_index, xa.dtype, xp)
         s = _scale_of(g, self.reduction, tg.denom, ndim)
         out = xp.exp(lp)                            # softmax
         if e > 0 or w is not None or not bool(tg.keep.all()):
@@ -199,7 +203,7 @@ class CrossEntropy(Function):
             wcls = 1.0 if wc is None else wc
             out -= (e / C) * wcls * _expand_class(tg.keep, ndim)
         out *= s
-        return _make(out.astype(xa.dtype, copy=False)), None, None
+        return out.astype(xa.dtype, copy=False), None, None
 
     def _scale_probs(self, g, xa, C):
         ndim = xa.ndim
@@ -412,32 +416,43 @@ class NLLLoss(Function):
         with np.errstate(invalid="ignore", divide="ignore"):
             return xp.asarray(total / tg.denom, dtype=x.dtype)
 
-    def backward(self, gy):
-        if not self.needs_input_grad[0]:
-            return None, None, None
-        target, weight = self.saved_tensors
+    def _onehot(self, target, weight, dtype):
+        """``-w[t_i]`` at the target classes, zeros elsewhere."""
         shape = self.in_shape
         ndim = len(shape)
         cdim = 1 if ndim > 1 else 0
-        dtype = gy._data.dtype
-        xp = _xp(gy._data)
-        tg = _Targets(target._data, None if weight is None else weight._data,
-                      self.ignore_index, dtype, xp)
+        xp = _xp(target)
+        tg = _Targets(target, weight, self.ignore_index, dtype, xp)
         b = xp.zeros(shape, dtype)
         xp.put_along_axis(b, xp.expand_dims(tg.idx, cdim),
                           _expand_class(-tg.w_t, ndim).astype(dtype),
                           axis=cdim)
-        if building_graph():
-            # Linear in the input: the gradient depends on gy only.
-            s = _scale_of(gy, self.reduction, None, ndim) \
-                if self.reduction != "mean" else \
-                gy / _make(xp.asarray(tg.denom, dtype=b.dtype))
-            return s * _make(b), None, None
-        g = gy._data
-        s = _expand_class(g, ndim) if self.reduction == "none" else (
-            g if self.reduction == "sum" else g / tg.denom)
-        b *= s
-        return _make(b), None, None
+        return b, tg.denom
+
+    def backward_arrays(self, g):
+        if not self.needs_input_grad[0]:
+            return None, None, None
+        target, weight = self.saved_arrays
+        b, denom = self._onehot(target, weight, g.dtype)
+        ndim = b.ndim
+        b *= (_expand_class(g, ndim) if self.reduction == "none" else
+              g if self.reduction == "sum" else g / denom)
+        return b, None, None
+
+    def backward(self, gy):
+        # Linear in the input: the gradient depends on gy only.
+        if not self.needs_input_grad[0]:
+            return None, None, None
+        target, weight = self.saved_tensors
+        b, denom = self._onehot(target._data, None if weight is None else
+                                weight._data, gy._data.dtype)
+        if self.reduction == "none":
+            s = _expand_class(gy, b.ndim)
+        elif self.reduction == "sum":
+            s = gy
+        else:
+            s = gy / _make(_xp(b).asarray(denom, dtype=b.dtype))
+        return s * _make(b), None, None
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100,

@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 
 from pytensor.autograd.function import Function
-from pytensor.nn.functional._util import building_graph, check_tensor
+from pytensor.nn.functional._util import check_tensor
 from pytensor.tensor import Tensor
 
 __all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d"]
@@ -24,11 +24,13 @@ class Dropout(Function):
         self.save_for_backward(mask)
         return x * mask
 
+    def backward_arrays(self, gy):
+        mask, = self.saved_arrays
+        return gy * mask, None
+
     def backward(self, gy):
         mask, = self.saved_tensors
-        if building_graph():
-            return gy * mask, None
-        return Tensor._make(gy._data * mask._data), None
+        return gy * mask, None
 
 
 def _make_mask(x, p, shape, generator):

@@ -32,6 +32,23 @@ class _Rows:
         self.num = num
 
 
+def _gather(w, r, idx_shape, masked):
+    out = w.take(r.flat, axis=0)
+    if masked:
+        out = _mask_rows(out, r)
+    return out.reshape(idx_shape + w.shape[1:])
+
+
+def _scatter(g, r):
+    from pytensor.backend import get_xp
+    xp = get_xp(g)
+    g2 = _mask_rows(g.reshape(r.flat.shape[0], g.shape[-1]), r)
+    out = xp.zeros((r.num, g.shape[-1]), dtype=g.dtype)
+    # An upstream gradient may be a broadcast view (from sum/mean):
+    # kernels take contiguous arrays.
+    return kernels_for(g).index_add(out, 0, r.flat, xp.ascontiguousarray(g2))
+
+
 class EmbeddingGather(Function):
     """``weight[indices]``.  With ``masked`` (the adjoint of a scatter), the
     padding rows are zero and rows are scaled like the scatter scales
@@ -45,11 +62,10 @@ class EmbeddingGather(Function):
         self.masked = masked
 
     def forward(self, w):
-        r = self.rows
-        out = w.take(r.flat, axis=0)
-        if self.masked:
-            out = _mask_rows(out, r)
-        return out.reshape(self.idx_shape + w.shape[1:])
+        return _gather(w, self.rows, self.idx_shape, self.masked)
+
+    def backward_arrays(self, gy):
+        return _scatter(gy, self.rows)
 
     def backward(self, gy):
         return EmbeddingScatter(self.rows).apply(gy)
@@ -67,16 +83,11 @@ class EmbeddingScatter(Function):
         self.idx_shape = None
 
     def forward(self, g):
-        from pytensor.backend import get_xp
-        xp = get_xp(g)
-        r = self.rows
         self.idx_shape = g.shape[:-1]
-        g2 = _mask_rows(g.reshape(r.flat.shape[0], g.shape[-1]), r)
-        out = xp.zeros((r.num, g.shape[-1]), dtype=g.dtype)
-        # An upstream gradient may be a broadcast view (from sum/mean):
-        # kernels take contiguous arrays.
-        return kernels_for(g).index_add(out, 0, r.flat,
-                                        xp.ascontiguousarray(g2))
+        return _scatter(g, self.rows)
+
+    def backward_arrays(self, gw):
+        return _gather(gw, self.rows, self.idx_shape, True)
 
     def backward(self, gw):
         return EmbeddingGather(self.rows, self.idx_shape, masked=True).apply(

@@ -2,8 +2,7 @@
 import math
 
 from pytensor.autograd.function import Function
-from pytensor.nn.functional._util import building_graph, check_tensor, \
-    fmt_shape
+from pytensor.nn.functional._util import check_tensor, fmt_shape
 from pytensor.tensor import Tensor
 
 __all__ = ["linear", "bilinear"]
@@ -24,9 +23,9 @@ class Linear(Function):
 
     Batch dims are folded into one matrix dimension so the forward and both
     weight products are single BLAS calls: ``dW = gy2.T @ x2`` sums over
-    every batch element in the GEMM itself.  Outside ``create_graph`` the
-    backward runs on raw arrays (the hot path of every MLP); with it, the
-    same products are taken with differentiable ops.
+    every batch element in the GEMM itself.  ``backward_arrays`` is the
+    engine's fast path (the hot path of every MLP); ``backward`` takes the
+    same products with differentiable ops (``create_graph=True``).
     """
 
     def forward(self, x, w, b=None):
@@ -39,36 +38,25 @@ class Linear(Function):
             y += b
         return y
 
-    def backward(self, gy):
-        x, w = self.saved_tensors
-        nx, nw = self.needs_input_grad[:2]
-        nb = len(self.needs_input_grad) > 2 and self.needs_input_grad[2]
-        if building_graph():
-            return self._backward_ops(gy, x, w, nx, nw, nb)
-        g = gy._data
-        xa = x._data
-        g2 = _2d(g)
-        gx = gw = gb = None
-        if nx:
-            gx = _make((g2 @ w._data).reshape(xa.shape))
-        if nw:
-            gw = _make(g2.T @ _2d(xa))
-        if nb:
-            gb = _make(g2.sum(0))
-            return gx, gw, gb
+    def backward_arrays(self, gy):
+        x, w = self.saved_arrays
+        need = self.needs_input_grad
+        g2 = _2d(gy)
+        gx = (g2 @ w).reshape(x.shape) if need[0] else None
+        gw = g2.T @ _2d(x) if need[1] else None
+        if len(need) > 2:
+            return gx, gw, (g2.sum(0) if need[2] else None)
         return gx, gw
 
-    @staticmethod
-    def _backward_ops(gy, x, w, nx, nw, nb):
+    def backward(self, gy):
+        x, w = self.saved_tensors
+        need = self.needs_input_grad
         g2 = gy.reshape(math.prod(gy.shape[:-1]), gy.shape[-1])
-        gx = gw = gb = None
-        if nx:
-            gx = g2.matmul(w).reshape(x.shape)
-        if nw:
-            gw = g2.t().matmul(
-                x.reshape(math.prod(x.shape[:-1]), x.shape[-1]))
-        if nb:
-            return gx, gw, g2.sum(0)
+        gx = g2.matmul(w).reshape(x.shape) if need[0] else None
+        gw = g2.t().matmul(x.reshape(math.prod(x.shape[:-1]), x.shape[-1])) \
+            if need[1] else None
+        if len(need) > 2:
+            return gx, gw, (g2.sum(0) if need[2] else None)
         return gx, gw
 
 
