@@ -43,10 +43,11 @@ def reduce(loss, reduction):
     raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
-def weighted_reduce(loss, weight, reduction):
-    """Elementwise ``weight`` (same size as the input), then the reduction;
-    ``mean`` is the weighted mean ``sum(w * l) / sum(w)`` (PyTorch 2.13's
-    ``mse_loss``/``l1_loss``/``huber_loss`` with ``weight=``)."""
+def weighted_reduce(loss, weight, reduction, weighted_mean=True):
+    """Elementwise ``weight`` (same size as the input), then the reduction.
+    ``mean`` is the weighted mean ``sum(w * l) / sum(w)`` for PyTorch
+    2.13's ``mse_loss``/``l1_loss`` and the plain mean of ``w * l`` for its
+    ``huber_loss`` (``weighted_mean=False``)."""
     if weight is None:
         return reduce(loss, reduction)
     check_reduction(reduction)
@@ -55,7 +56,7 @@ def weighted_reduce(loss, weight, reduction):
         return loss
     if reduction == "sum":
         return loss.sum()
-    return loss.sum() / weight.sum()
+    return loss.sum() / weight.sum() if weighted_mean else loss.mean()
 
 
 def check_tensor(op, name, x):

@@ -168,12 +168,10 @@ def binary_cross_entropy_with_logits(input, target, weight=None,
     _check("binary_cross_entropy_with_logits", input, target, weight)
     if target._data.dtype != input._data.dtype:
         target = target.to(input.dtype)
-    if pos_weight is None:
-        loss = BinaryCrossEntropyWithLogits.apply(input, target)
-    else:
+    if pos_weight is not None:
         check_tensor("binary_cross_entropy_with_logits", "pos_weight",
                      pos_weight)
-        loss = BinaryCrossEntropyWithLogits.apply(input, target, pos_weight)
+    loss = BinaryCrossEntropyWithLogits.apply(input, target, pos_weight)
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)

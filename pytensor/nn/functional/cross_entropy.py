@@ -51,7 +51,7 @@ class _Targets:
     to 0), the keep mask, per-element weights ``w[t_i]`` (0 where ignored)
     and the mean's denominator."""
 
-    __slots__ = ("idx", "keep", "w_t", "denom", "weight")
+    __slots__ = ("idx", "keep", "w_t", "denom", "gdenom", "weight")
 
     def __init__(self, target, weight, ignore_index, dtype, xp):
         keep = target != ignore_index
@@ -63,6 +63,9 @@ class _Targets:
             self.w_t = weight[self.idx] * keep
         self.weight = weight
         self.denom = self.w_t.sum()
+        # Every coefficient is 0 when all targets are ignored: the loss is
+        # NaN (0/0) but the gradient 0, as in PyTorch (not 0 * inf).
+        self.gdenom = self.denom if bool(self.denom != 0) else float("inf")
 
 
 def _expand_class(a, ndim):
@@ -183,7 +186,7 @@ class CrossEntropy(Function):
         if not nx:
             return None, None, None
         tg = _Targets(target, w, self.ignore_index, xa.dtype, xp)
-        s = _scale_of(g, self.reduction, tg.denom, ndim)
+        s = _scale_of(g, self.reduction, tg.gdenom, ndim)
         out = xp.exp(lp)                            # softmax
         if e > 0 or w is not None or not bool(tg.keep.all()):
             coef = (1 - e) * tg.w_t
@@ -268,7 +271,7 @@ class CrossEntropy(Function):
         elif self.reduction == "sum":
             s = gy
         else:
-            s = gy / _make(xp.asarray(tg.denom, dtype=xa.dtype))
+            s = gy / _make(xp.asarray(tg.gdenom, dtype=xa.dtype))
         return (_softmax_ops(x, cdim) * a_t - b_t) * s, None, None
 
 
@@ -388,10 +391,10 @@ def cross_entropy(input, target, weight=None, size_average=None,
                 "integers)")
     else:
         _check_indices("cross_entropy", input, target, C, ignore_index)
-    fn = CrossEntropy(reduction, ignore_index, label_smoothing, probs)
-    if weight is None:
-        return fn.apply(input, target)
-    return fn.apply(input, target, weight)
+    # weight may be None: a non-Tensor argument, so the node always has
+    # three inputs (and backward three gradients).
+    return CrossEntropy(reduction, ignore_index, label_smoothing,
+                        probs).apply(input, target, weight)
 
 
 class NLLLoss(Function):
@@ -427,7 +430,7 @@ class NLLLoss(Function):
         xp.put_along_axis(b, xp.expand_dims(tg.idx, cdim),
                           _expand_class(-tg.w_t, ndim).astype(dtype),
                           axis=cdim)
-        return b, tg.denom
+        return b, tg.gdenom
 
     def backward_arrays(self, g):
         if not self.needs_input_grad[0]:
@@ -484,7 +487,4 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100,
     check_reduction(reduction)
     C = _check_common("nll_loss", input, target, weight)
     _check_indices("nll_loss", input, target, C, ignore_index)
-    fn = NLLLoss(reduction, ignore_index)
-    if weight is None:
-        return fn.apply(input, target)
-    return fn.apply(input, target, weight)
+    return NLLLoss(reduction, ignore_index).apply(input, target, weight)

@@ -40,9 +40,10 @@ class AbsDiff(Function):
     name = "l1_loss"
 
     def forward(self, x, t):
-        d = x - t
-        self.save_for_backward(_xp(d).sign(d))
-        return _xp(d).abs(d)
+        xp = _xp(x)
+        d = xp.asarray(x - t)       # (ufuncs give NumPy scalars for 0-d)
+        self.save_for_backward(xp.asarray(xp.sign(d)))
+        return xp.abs(d)
 
     def backward(self, gy):
         sign, = self.saved_tensors
@@ -60,10 +61,10 @@ class SmoothL1(Function):
     def forward(self, x, t):
         xp = _xp(x)
         b = self.beta
-        d = x - t
+        d = xp.asarray(x - t)
         ad = xp.abs(d)
-        inner = ad < b
-        self.save_for_backward(x, t, inner, xp.sign(d))
+        inner = xp.asarray(ad < b)
+        self.save_for_backward(x, t, inner, xp.asarray(xp.sign(d)))
         return xp.where(inner, 0.5 * d * d / b, ad - 0.5 * b).astype(
             d.dtype, copy=False)
 
@@ -85,10 +86,10 @@ class Huber(Function):
     def forward(self, x, t):
         xp = _xp(x)
         c = self.delta
-        d = x - t
+        d = xp.asarray(x - t)
         ad = xp.abs(d)
-        inner = ad < c
-        self.save_for_backward(x, t, inner, xp.sign(d) * c)
+        inner = xp.asarray(ad < c)
+        self.save_for_backward(x, t, inner, xp.asarray(xp.sign(d) * c))
         return xp.where(inner, 0.5 * d * d, c * (ad - 0.5 * c)).astype(
             d.dtype, copy=False)
 
@@ -201,4 +202,4 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     input, target, reduction = _prepare("huber_loss", input, target, weight,
                                         None, None, reduction)
     loss = Huber(float(delta)).apply(input, target)
-    return weighted_reduce(loss, weight, reduction)
+    return weighted_reduce(loss, weight, reduction, weighted_mean=False)
