@@ -54,6 +54,9 @@ def _make_root_grads(outputs, grad_outputs):
             raise TypeError(f"backward: outputs[{i}] is a "
                             f"{type(t).__name__}, not a Tensor")
         g = grad_outputs[i] if grad_outputs is not None else None
+        if t._base is not None and t._view_ver != t._vc.value:
+            from pytensor.autograd.inplace import refresh_view
+            refresh_view(t)             # a view written to since made
         if not t._requires_grad:
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not "
@@ -368,7 +371,10 @@ class _Ctx:
     # -- one node ---------------------------------------------------------
     def run_node(self, node, grads_out):
         fast = self.fast
-        if len(grads_out) > 1 and node._materialize and None in grads_out:
+        # ``any(g is None ...)``, not ``None in grads_out``: ``in`` falls
+        # back to ``==``, elementwise on Tensors and arrays.
+        if len(grads_out) > 1 and node._materialize and any(
+                g is None for g in grads_out):
             grads_out = _materialize(node, grads_out, fast)
         hooked = _op_hooks.active or node._post_hooks
         bwa = node.backward_arrays if fast else None

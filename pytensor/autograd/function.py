@@ -241,6 +241,8 @@ class Function:
             if isinstance(a, tensor_cls):
                 arr = a._data
                 arrays.append(arr)
+                if a._base is not None and a._view_ver != a._vc.value:
+                    _refresh_view(a)        # written to since it was made
                 if first is None:
                     first = arr
                 elif arr.__class__ is not first.__class__ or (
@@ -426,6 +428,14 @@ def _mark_view(out, src, node):
     out._base = base
     out._vc = src._get_vc()
     out._view_chain = (src._view_chain or ()) + (node,)
+    out._view_ver = out._vc.value
+
+
+def _refresh_view(v):
+    """Rebuild a view's history from its base after an in-place op changed
+    the storage they share (see ``autograd/inplace.py``)."""
+    from pytensor.autograd.inplace import refresh_view
+    refresh_view(v)
 
 
 def _device_mismatch(node, args):
