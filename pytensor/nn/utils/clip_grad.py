@@ -24,8 +24,13 @@ def _xp(a):
 
 
 def _vector_norm(a, p):
-    """The p-norm of all elements of ``a``, in ``a``'s dtype."""
+    """The p-norm of all elements of ``a``, in ``a``'s dtype (a 0-d
+    array: NumPy reductions return scalars)."""
     xp = _xp(a)
+    return xp.asarray(_norm(xp, a, p), dtype=a.dtype)
+
+
+def _norm(xp, a, p):
     if a.size == 0:
         return xp.zeros((), a.dtype)
     if p == 2.0:
@@ -65,9 +70,12 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False,
     norms = [_vector_norm(t._data, norm_type) for t in tensors]
     first = tensors[0]._data
     xp = _xp(first)
-    from pytensor.backend import to_device
-    stacked = xp.stack([to_device(n, tensors[0].device).astype(
-        np.result_type(*[n.dtype for n in norms])) for n in norms])
+    dev = tensors[0].device
+    if any(t.device != dev for t in tensors):
+        from pytensor.backend import to_device
+        norms = [to_device(n, dev) for n in norms]
+    dtype = np.result_type(*[n.dtype for n in norms])
+    stacked = xp.stack([n.astype(dtype) for n in norms])
     total = _vector_norm(stacked, norm_type)
     if error_if_nonfinite and not bool(xp.isfinite(total)):
         raise RuntimeError(
