@@ -1017,7 +1017,7 @@ class Module:
             >>> b.load_state_dict(a.state_dict())
             <All keys matched successfully>
             >>> b.load_state_dict({"weight": a.weight}, strict=False)
-            IncompatibleKeys(missing_keys=['bias'], unexpected_keys=[])
+            _IncompatibleKeys(missing_keys=['bias'], unexpected_keys=[])
         """
         if not isinstance(state_dict, collections.abc.Mapping):
             raise TypeError(

@@ -104,18 +104,32 @@ class CrossEntropy(Function):
 
     kernel = "log_softmax_fwd"
 
-    def __init__(self, reduction, ignore_index, label_smoothing, probs):
+    def __init__(self, reduction, ignore_index, label_smoothing, probs,
+                 plain=False):
         self.reduction = reduction
         self.ignore_index = ignore_index
         self.eps = label_smoothing
         self.probs = probs
+        # plain: (N, C) logits with N > 0, class indices all in range, no
+        # weights or smoothing -- the loss of every training loop.
+        self.plain = plain
 
     def forward(self, x, target, weight=None):
         xp = _xp(x)
         cdim = 1 if x.ndim > 1 else 0
         C = x.shape[cdim]
         logp = kernels_for(x).log_softmax_fwd(x, cdim)
-        self.save_for_backward(x, logp, target, weight)
+        # The backward recomputes softmax(x) in one kernel pass rather than
+        # keeping an (N, C) array alive between forward and backward.
+        self.save_for_backward(x, target, weight)
+        if self.plain:
+            picked = logp[xp.arange(x.shape[0]), target]
+            if self.reduction == "none":
+                return -picked
+            total = -picked.sum()
+            if self.reduction == "mean":
+                total /= x.dtype.type(x.shape[0])
+            return xp.asarray(total, dtype=x.dtype)
         e = self.eps
         if self.probs:
             t = target if target.dtype == x.dtype else target.astype(x.dtype)
@@ -150,7 +164,7 @@ class CrossEntropy(Function):
             return xp.asarray(total / tg.denom, dtype=x.dtype)
 
     def backward(self, gy):
-        x, _, target, weight = self.saved_tensors
+        x, target, weight = self.saved_tensors
         nx = self.needs_input_grad[0]
         nt = self.probs and self.needs_input_grad[1]
         return self._backward_ops(gy, x, target, weight, nx, nt)
@@ -158,8 +172,23 @@ class CrossEntropy(Function):
     def backward_arrays(self, g):
         """The fast path: one exp pass over the saved log-probabilities,
         the target correction and one scaling pass, all in place."""
-        xa, lp, target, w = self.saved_arrays
+        xa, target, w = self.saved_arrays
         nx = self.needs_input_grad[0]
+        k = kernels_for(xa)
+        if self.plain:
+            if not nx:
+                return None, None, None
+            xp = _xp(xa)
+            n = xa.shape[0]
+            out = k.softmax_fwd(xa, 1)
+            out[xp.arange(n), target] -= 1
+            if self.reduction == "none":
+                out *= g[:, None]
+            elif self.reduction == "sum":
+                out *= g
+            else:
+                out *= g / xa.dtype.type(n)
+            return out, None, None
         nt = self.probs and self.needs_input_grad[1]
         ndim = xa.ndim
         cdim = 1 if ndim > 1 else 0
@@ -174,10 +203,11 @@ class CrossEntropy(Function):
             wt = ts if wc is None else ts * wc
             s = self._scale_probs(g, xa, C)
             if nx:
-                p = xp.exp(lp)
+                p = k.softmax_fwd(xa, cdim)
                 gx = ((p * wt.sum(axis=cdim, keepdims=True) - wt)
                       * s).astype(xa.dtype, copy=False)
             if nt:
+                lp = k.log_softmax_fwd(xa, cdim)
                 d = -lp if wc is None else -lp * wc
                 if e > 0:
                     d = d * (1 - e)
@@ -187,7 +217,7 @@ class CrossEntropy(Function):
             return None, None, None
         tg = _Targets(target, w, self.ignore_index, xa.dtype, xp)
         s = _scale_of(g, self.reduction, tg.gdenom, ndim)
-        out = xp.exp(lp)                            # softmax
+        out = k.softmax_fwd(xa, cdim)
         if e > 0 or w is not None or not bool(tg.keep.all()):
             coef = (1 - e) * tg.w_t
             if e > 0:
@@ -330,12 +360,18 @@ def _check_indices(op, input, target, C, ignore_index):
         raise RuntimeError(
             f"{op}: Expected target size {fmt_shape(want)}, got "
             f"{fmt_shape(t.shape)} (input shape {fmt_shape(xs)})")
-    if t.size:
-        xp = _xp(t)
-        bad = (t != ignore_index) & ((t < 0) | (t >= C))
-        if bool(bad.any()):
-            v = int(t[bad].reshape(-1)[0])
-            raise IndexError(f"{op}: Target {v} is out of bounds.")
+    if not t.size:
+        return False
+    lo, hi = int(t.min()), int(t.max())
+    if lo >= 0 and hi < C:
+        # Every target is a class; some may still equal ignore_index.
+        return not (lo <= ignore_index <= hi and bool(
+            (t == ignore_index).any()))
+    bad = (t != ignore_index) & ((t < 0) | (t >= C))
+    if bool(bad.any()):
+        v = int(t[bad].reshape(-1)[0])
+        raise IndexError(f"{op}: Target {v} is out of bounds.")
+    return False
 
 
 def cross_entropy(input, target, weight=None, size_average=None,
@@ -368,10 +404,10 @@ def cross_entropy(input, target, weight=None, size_average=None,
         ...                          requires_grad=True)
         >>> loss = F.cross_entropy(logits, pytensor.tensor([0, 2]))
         >>> loss
-        tensor(0.8539, grad_fn=<CrossEntropyBackward>)
+        tensor(0.6691, grad_fn=<CrossEntropyBackward>)
         >>> loss.backward()
         >>> logits.grad
-        tensor([[-0.1060,  0.0530,  0.0530],
+        tensor([[-0.1065,  0.0533,  0.0533],
                 [ 0.1667,  0.1667, -0.3333]])
     """
     reduction = legacy_reduction(size_average, reduce, reduction)
@@ -389,12 +425,17 @@ def cross_entropy(input, target, weight=None, size_average=None,
                 f"and must have the input's shape {fmt_shape(input.shape)}, "
                 f"got {fmt_shape(target.shape)} (class indices must be "
                 "integers)")
+        plain = False
     else:
-        _check_indices("cross_entropy", input, target, C, ignore_index)
+        # True when every target is a valid class (none ignored).
+        all_valid = _check_indices("cross_entropy", input, target, C,
+                                   ignore_index)
+        plain = (all_valid and input.ndim == 2 and weight is None
+                 and label_smoothing == 0.0)
     # weight may be None: a non-Tensor argument, so the node always has
     # three inputs (and backward three gradients).
-    return CrossEntropy(reduction, ignore_index, label_smoothing,
-                        probs).apply(input, target, weight)
+    return CrossEntropy(reduction, ignore_index, label_smoothing, probs,
+                        plain).apply(input, target, weight)
 
 
 class NLLLoss(Function):

@@ -91,9 +91,9 @@ def dropout(input, p=0.5, training=True, inplace=False, *, generator=None):
         >>> import pytensor
         >>> import pytensor.nn.functional as F
         >>> _ = pytensor.manual_seed(0)
-        >>> y = F.dropout(pytensor.ones(1000), p=0.25)
-        >>> sorted(set(y.tolist())) == [0.0, 1 / 0.75], abs(y.mean().item() - 1) < 0.1
-        (True, True)
+        >>> y = F.dropout(pytensor.ones(8), p=0.25)
+        >>> y
+        tensor([0.0000, 1.3333, 1.3333, 1.3333, 1.3333, 1.3333, 1.3333, 1.3333])
     """
     shape = input.shape if isinstance(input, Tensor) else None
     return _apply(input, p, training, inplace, shape, generator, "dropout")
