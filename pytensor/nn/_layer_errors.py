@@ -26,7 +26,15 @@ _STATE = "_pytensor_module_path"
 
 def note(module, exc, caller_frame):
     """Record that ``exc`` escaped ``module``'s forward (called from
-    ``caller_frame``) and rewrite its message with the path so far."""
+    ``caller_frame``) and rewrite its message with the path so far.  Never
+    raises: a failure here must not mask the user's error."""
+    try:
+        _note(module, exc, caller_frame)
+    except Exception:
+        pass
+
+
+def _note(module, exc, caller_frame):
     try:
         state = exc.__dict__.get(_STATE)
     except AttributeError:          # exceptions without __dict__

@@ -39,6 +39,9 @@ from pytensor.tensor import Tensor
 __all__ = ["Module"]
 
 _EXTRA_STATE_KEY_SUFFIX = "_extra_state"
+# Set by Module.__init__; missing means super().__init__() was not called.
+_INIT_ATTRS = frozenset(("training", "_parameters", "_buffers", "_modules",
+                         "_non_persistent_buffers_set", "_hooks"))
 
 
 class _IncompatibleKeys(
@@ -556,6 +559,11 @@ class Module:
             modules = d["_modules"]
             if name in modules:
                 return modules[name]
+        elif name in _INIT_ATTRS:
+            raise AttributeError(
+                f"'{type(self).__name__}' object has no attribute '{name}': "
+                f"{type(self).__name__}.__init__ must call "
+                "super().__init__() before anything else")
         raise AttributeError(
             f"'{type(self).__name__}' object has no attribute '{name}'")
 

@@ -251,6 +251,15 @@ def test_register_errors():
     with pytest.raises(TypeError, match="unexpected keyword argument 'foo'"):
         nn.Module(foo=1)
 
+    class Forgot(nn.Module):
+        def __init__(self):
+            pass
+
+        def forward(self, x):
+            return x
+    with pytest.raises(AttributeError, match=r"must call super\(\).__init__"):
+        Forgot()(1)
+
 
 def test_get_submodule_parameter_buffer():
     model = nn.Sequential(collections.OrderedDict(
