@@ -69,6 +69,10 @@ class BackwardHookState:
             *[values[i] for i in idx])
         values = list(values)
         for i, t in zip(idx, outs):
+            # Same storage: share the version counter too, so an in-place
+            # op on the returned tensor is seen by nodes that saved the
+            # original (PyTorch returns views here).
+            t._vc = values[i]._get_vc()
             values[i] = t
         return tuple(values), idx
 

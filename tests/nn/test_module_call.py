@@ -233,3 +233,17 @@ def test_call_overhead_is_small():
         assert calls == [lin]
     finally:
         nn.Module._call_impl = orig
+
+
+def test_backward_hook_outputs_share_version_with_originals():
+    class Square(nn.Module):
+        def forward(self, x):
+            self.saved = x * x          # saved by nobody; y below is
+            return self.saved.exp()     # saved by exp's backward
+    m = Square()
+    m.register_full_backward_hook(lambda mod, gi, go: None)
+    x = pytensor.ones(3, requires_grad=True)
+    y = m(x)
+    y.mul_(2)                           # modifies exp's saved output
+    with pytest.raises(RuntimeError, match="modified by an inplace"):
+        y.sum().backward()
