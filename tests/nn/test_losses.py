@@ -162,9 +162,12 @@ def _pointwise_cases():
                 lambda T, x, t, r=red, lt=log_t: _F(T).kl_div(
                     x, t, reduction=r, log_target=lt),
                 [((3, 4), (3, 4)), ((4,), (4,))],
-                domain=[(-3, -0.1), (-3, -0.1) if log_t else (0.05, 1.0)]))
+                domain=[(-3, -0.1), (-3, -0.1) if log_t else (0.05, 1.0)],
+                marks=[pytest.mark.filterwarnings(
+                    "ignore:reduction. 'mean' divides")]))
     cases.append(OpCase("mse_broadcast", lambda T, x, t: _F(T).mse_loss(
-        x, t), [((3, 4), (4,))], gradcheck=False))
+        x, t), [((3, 4), (4,))], gradcheck=False,
+        marks=[pytest.mark.filterwarnings("ignore:Using a target size")]))
     return cases
 
 
@@ -270,7 +273,8 @@ def test_loss_modules_match_functional(torch):
             a = pm(pytensor.tensor(x), pytensor.tensor(x[::-1].copy()))
             b = tm(torch.tensor(x), torch.tensor(x[::-1].copy()))
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12)
-    assert nn.CrossEntropyLoss(size_average=False).reduction == "sum"
+    with pytest.warns(UserWarning, match="size_average and reduce"):
+        assert nn.CrossEntropyLoss(size_average=False).reduction == "sum"
     bce = nn.BCEWithLogitsLoss(pos_weight=pytensor.ones(3))
     assert list(bce.state_dict()) == ["pos_weight"]
     assert nn.KLDivLoss(reduction="batchmean", log_target=True).log_target
