@@ -133,8 +133,8 @@ def test_pad_double_backward():
 @pytest.mark.torch
 def test_pad_errors_match_torch(torch):
     calls = [((5,), (1, 2), "reflect"), ((2, 3, 5), (5, 2), "reflect"),
-             ((2, 3, 5), (6, 2), "circular"), ((2, 3, 5), (1, 2, 3),
-                                              "constant"),
+             ((2, 3, 5), (6, 2), "circular"),
+             ((2, 3, 5), (1, 2, 3), "constant"),
              ((2, 3, 5), (1,) * 8, "constant"), ((2, 3, 5), (1, 1), "foo")]
     for shape, pad, mode in calls:
         with pytest.raises(Exception) as et:

@@ -204,4 +204,3 @@ def test_identity_flatten_unflatten(torch):
     for m in ("Flatten()", "Flatten(0, 2)", "Unflatten(1, (2, 3))",
               "Unflatten(-1, [2, 3])", "Identity()"):
         assert repr(eval("nn." + m)) == repr(eval("torch.nn." + m))
-

@@ -312,11 +312,11 @@ def test_extra_repr_multiline():
     class M(nn.Module):
         def __init__(self):
             super().__init__()
-            self.l = nn.Linear(1, 1)
+            self.lin = nn.Linear(1, 1)
 
         def extra_repr(self):
             return "a=1\nb=2"
-    assert repr(M()) == ("M(\n  a=1\n  b=2\n  (l): Linear(in_features=1, "
+    assert repr(M()) == ("M(\n  a=1\n  b=2\n  (lin): Linear(in_features=1, "
                          "out_features=1, bias=True)\n)")
 
 

@@ -12,7 +12,6 @@ import numpy as np
 from pytensor.autograd.function import Function
 from pytensor.autograd.grad_mode import no_grad
 from pytensor.nn.functional._util import check_tensor, fmt_shape
-from pytensor.tensor import Tensor
 from pytensor_ext import kernels_for
 
 __all__ = ["embedding"]

@@ -4,9 +4,8 @@
 from pytensor.nn import functional as F
 from pytensor.nn.module import Module
 
-__all__ = [f"{kind}Pad{n}d" for kind in ("Constant", "Zero", "Reflection",
-                                          "Replication", "Circular")
-           for n in (1, 2, 3)]
+_KINDS = ("Constant", "Zero", "Reflection", "Replication", "Circular")
+__all__ = [f"{kind}Pad{n}d" for kind in _KINDS for n in (1, 2, 3)]
 
 
 def _ntuple(padding, n):
