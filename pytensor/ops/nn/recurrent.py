@@ -22,6 +22,7 @@ the RNN).  The hidden states live in one ``(T + 1, B, H)`` buffer whose
 from pytensor.autograd.function import Function
 from pytensor.autograd.grad_mode import enable_grad
 from pytensor.backend import get_xp
+from pytensor.ops.nn._blas import single_threaded
 from pytensor.ops.nn._common import check_tensor, fmt_shape
 from pytensor_ext import kernels_for
 
@@ -114,10 +115,12 @@ class LSTMLayer(Function):
         whh_t = w_hh.T
         cell = k.lstm_cell_fwd
         mm = xp.matmul
-        for t in _steps(T, self.reverse):
-            mm(Hs[t + prev], whh_t, out=gh)
-            # The activated gates overwrite the pre-activations in A.
-            cell(A[t], gh, Cs[t + prev], out=(Hs[t + cur], Cs[t + cur], A[t]))
+        with single_threaded(x):
+            for t in _steps(T, self.reverse):
+                mm(Hs[t + prev], whh_t, out=gh)
+                # The activated gates overwrite the pre-activations in A.
+                cell(A[t], gh, Cs[t + prev],
+                     out=(Hs[t + cur], Cs[t + cur], A[t]))
         out = Hs[cur:cur + T]
         last = 0 if self.reverse else T
         # The inputs themselves for the create_graph path; ``xc`` is ``x``
@@ -137,10 +140,12 @@ class LSTMLayer(Function):
         dh = g_hn.copy()
         dc = g_cn.copy()
         mm = xp.matmul
-        for t in _steps(T, not self.reverse):
-            dh += g_out[t]
-            cell_bwd(A[t], Cs[t + prev], Cs[t + cur], dh, dc, out=(dG[t], dc))
-            mm(dG[t], w_hh, out=dh)
+        with single_threaded(xc):
+            for t in _steps(T, not self.reverse):
+                dh += g_out[t]
+                cell_bwd(A[t], Cs[t + prev], Cs[t + cur], dh, dc,
+                         out=(dG[t], dc))
+                mm(dG[t], w_hh, out=dh)
         dx, dw_ih, dw_hh, db = _weight_grads(
             (need[0], need[3], need[4], need[5] or need[6]), dG, xc, w_ih,
             Hs, prev, T)
@@ -198,11 +203,12 @@ class GRULayer(Function):
         gh = xp.empty((B, 3 * H), x.dtype)
         whh_t = w_hh.T
         mm = xp.matmul
-        for t in _steps(T, self.reverse):
-            mm(Hs[t + prev], whh_t, out=gh)
-            if b_hh is not None:
-                gh += b_hh
-            cell(Gx[t], gh, Hs[t + prev], out=(Hs[t + cur], WS[t]))
+        with single_threaded(x):
+            for t in _steps(T, self.reverse):
+                mm(Hs[t + prev], whh_t, out=gh)
+                if b_hh is not None:
+                    gh += b_hh
+                cell(Gx[t], gh, Hs[t + prev], out=(Hs[t + cur], WS[t]))
         out = Hs[cur:cur + T]
         self.save_for_backward(x, h0, w_ih, w_hh, b_ih, b_hh, xc, WS, Hs,
                                out)
@@ -221,11 +227,12 @@ class GRULayer(Function):
         dh = g_hn.copy()
         tmp = xp.empty((B, H), xc.dtype)
         mm = xp.matmul
-        for t in _steps(T, not self.reverse):
-            dh += g_out[t]
-            cell_bwd(WS[t], Hs[t + prev], dh, out=(dGx[t], dGh[t], dh))
-            mm(dGh[t], w_hh, out=tmp)
-            dh += tmp
+        with single_threaded(xc):
+            for t in _steps(T, not self.reverse):
+                dh += g_out[t]
+                cell_bwd(WS[t], Hs[t + prev], dh, out=(dGx[t], dGh[t], dh))
+                mm(dGh[t], w_hh, out=tmp)
+                dh += tmp
         dx, dw_ih, _, db_ih = _weight_grads(
             (need[0], need[2], False, need[4]), dGx, xc, w_ih, Hs, prev, T)
         _, _, dw_hh, db_hh = _weight_grads(
@@ -282,14 +289,15 @@ class RNNLayer(Function):
         gh = xp.empty((B, H), x.dtype)
         whh_t = w_hh.T
         mm = xp.matmul
-        for t in _steps(T, self.reverse):
-            mm(Hs[t + prev], whh_t, out=gh)
-            gh += G[t]
-            if self.relu:
-                # NaN stays NaN (maximum propagates it), as torch.relu.
-                xp.maximum(gh, 0, out=Hs[t + cur])
-            else:
-                xp.tanh(gh, out=Hs[t + cur])
+        with single_threaded(x):
+            for t in _steps(T, self.reverse):
+                mm(Hs[t + prev], whh_t, out=gh)
+                gh += G[t]
+                if self.relu:
+                    # NaN stays NaN (maximum propagates it), as torch.relu.
+                    xp.maximum(gh, 0, out=Hs[t + cur])
+                else:
+                    xp.tanh(gh, out=Hs[t + cur])
         out = Hs[cur:cur + T]
         self.save_for_backward(x, h0, w_ih, w_hh, b_ih, b_hh, xc, Hs, out)
         return out, Hs[0 if self.reverse else T].copy()
@@ -305,16 +313,17 @@ class RNNLayer(Function):
         dh = g_hn.copy()
         d = xp.empty((B, H), xc.dtype)
         mm = xp.matmul
-        for t in _steps(T, not self.reverse):
-            dh += g_out[t]
-            h = Hs[t + cur]
-            if self.relu:
-                xp.greater(h, 0, out=d)
-            else:
-                xp.multiply(h, h, out=d)
-                xp.subtract(1, d, out=d)
-            xp.multiply(dh, d, out=dG[t])
-            mm(dG[t], w_hh, out=dh)
+        with single_threaded(xc):
+            for t in _steps(T, not self.reverse):
+                dh += g_out[t]
+                h = Hs[t + cur]
+                if self.relu:
+                    xp.greater(h, 0, out=d)
+                else:
+                    xp.multiply(h, h, out=d)
+                    xp.subtract(1, d, out=d)
+                xp.multiply(dh, d, out=dG[t])
+                mm(dG[t], w_hh, out=dh)
         dx, dw_ih, dw_hh, db = _weight_grads(
             (need[0], need[2], need[3], need[4] or need[5]), dG, xc, w_ih, Hs,
             prev, T)
