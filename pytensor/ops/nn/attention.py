@@ -6,6 +6,7 @@ import numpy as np
 
 from pytensor.autograd.function import Function
 from pytensor.backend import get_xp
+from pytensor.ops.nn._blas import single_threaded
 from pytensor.ops.nn._common import check_tensor, fmt_shape
 from pytensor.tensor import Tensor
 from pytensor_ext import kernels_for
@@ -58,18 +59,26 @@ class ScaledDotProductAttention(Function):
         return s, masked
 
     def forward(self, q, k, v, mask, keep):
-        s, masked = self._scores(q, k, mask)
-        p = kernels_for(s).softmax_fwd(s, -1)
-        if masked:
-            dead = (s == -np.inf).all(axis=-1)
-            if dead.any():
-                p[dead] = 0
-        pd = p if keep is None else p * keep
+        # The batch of small per-head products is latency-bound: one BLAS
+        # thread (see ops/nn/_blas.py).
+        with single_threaded(q):
+            s, masked = self._scores(q, k, mask)
+            p = kernels_for(s).softmax_fwd(s, -1)
+            if masked:
+                dead = (s == -np.inf).all(axis=-1)
+                if dead.any():
+                    p[dead] = 0
+            pd = p if keep is None else p * keep
+            out = pd @ v
         self.save_for_backward(q, k, v, mask, keep, p)
-        return pd @ v
+        return out
 
     def backward_arrays(self, go):
         q, k, v, mask, keep, p = self.saved_arrays
+        with single_threaded(q):
+            return self._backward_arrays(go, q, k, v, keep, p)
+
+    def _backward_arrays(self, go, q, k, v, keep, p):
         need = self.needs_input_grad
         pd = p if keep is None else p * keep
         dv = _t(pd) @ go if need[2] else None
