@@ -30,17 +30,25 @@ def check_float(op, x):
                            f"{x.dtype}")
 
 
-def check_param(op, name, t, like, shape):
+def check_param(op, name, t, like, shape, per_channel=False):
     """An optional per-feature tensor (weight, bias, running statistics):
-    a Tensor of ``like``'s dtype and device whose shape is ``shape``."""
+    a Tensor of ``like``'s dtype and device whose shape is ``shape``
+    (``per_channel``: the ``(C,)`` tensors of batch/group/instance norm,
+    reported in PyTorch's words for them)."""
     if t is None:
         return
     check_tensor(op, name, t)
     if tuple(t._data.shape) != tuple(shape):
+        if per_channel:
+            raise RuntimeError(
+                f"{op}: {name} should contain {shape[0]} elements not "
+                f"{t._data.size} ({name} shape {fmt_shape(t._data.shape)}, "
+                f"input shape {fmt_shape(like._data.shape)})")
         raise RuntimeError(
-            f"{op}: expected {name} of shape {fmt_shape(shape)}, got "
-            f"{fmt_shape(t._data.shape)} (input shape "
-            f"{fmt_shape(like._data.shape)})")
+            f"{op}: Expected {name} to be of same shape as "
+            f"normalized_shape, but got {name} of shape "
+            f"{fmt_shape(t._data.shape)} and normalized_shape = "
+            f"{fmt_shape(shape)}")
     if t._data.dtype != like._data.dtype:
         raise RuntimeError(
             f"{op}: expected {name} to have the input's dtype {like.dtype}, "

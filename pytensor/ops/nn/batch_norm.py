@@ -135,7 +135,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None,
     for name, t in (("weight", weight), ("bias", bias),
                     ("running_mean", running_mean),
                     ("running_var", running_var)):
-        check_param(op, name, t, input, (C,))
+        check_param(op, name, t, input, (C,),
+                    per_channel=True)
     fn = BatchNorm(bool(training), float(momentum), float(eps))
     out = fn.apply(input, weight, bias, running_mean, running_var)
     if training:

@@ -122,6 +122,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
             f"{op}: Expected number of channels in input to be divisible by "
             f"num_groups, but got input of shape {fmt_shape(shape)} and "
             f"num_groups={num_groups}")
-    check_param(op, "weight", weight, input, (C,))
-    check_param(op, "bias", bias, input, (C,))
+    check_param(op, "weight", weight, input, (C,),
+                    per_channel=True)
+    check_param(op, "bias", bias, input, (C,),
+                    per_channel=True)
     return GroupNorm(int(num_groups), float(eps)).apply(input, weight, bias)

@@ -54,7 +54,8 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None,
     for name, t in (("weight", weight), ("bias", bias),
                     ("running_mean", running_mean),
                     ("running_var", running_var)):
-        check_param(op, name, t, input, (C,))
+        check_param(op, name, t, input, (C,),
+                    per_channel=True)
     with no_grad():
         rm = _repeat(running_mean, N)
         rv = _repeat(running_var, N)
