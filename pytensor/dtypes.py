@@ -136,9 +136,14 @@ def set_default_dtype(d):
 
 
 def promote_types(a, b):
-    """The smallest dtype to which both dtypes can be safely cast."""
+    """The dtype of a result computed from dtypes ``a`` and ``b``
+    (``torch.promote_types``): the higher category wins outright (int64 and
+    float32 give float32, not NumPy's float64); within a category, the
+    smallest type holding both."""
     if a is b:
         return a
+    if a._category != b._category:
+        return a if a._category > b._category else b
     return _BY_NP[np.promote_types(a.np, b.np)]
 
 
