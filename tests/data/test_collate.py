@@ -105,8 +105,6 @@ def test_collate_promotes_dtypes_like_torch_stack():
 
 
 def test_collate_of_tensors_requiring_grad_keeps_the_graph():
-    if not hasattr(pytensor, "stack"):
-        pytest.skip("pytensor.stack (shape ops) not merged yet")
     a = pytensor.ones(2, requires_grad=True)
     out = default_collate([a, a * 2])
     assert out.requires_grad and out.grad_fn is not None

@@ -56,8 +56,6 @@ def test_tensor_dataset():
         ds[4]
 
 
-@pytest.mark.skipif(not hasattr(pytensor.Tensor, "__getitem__"),
-                    reason="indexing op not merged yet")
 def test_tensor_dataset_with_grad_uses_the_indexing_op():
     x = pytensor.ones(3, 2, requires_grad=True)
     a, = TensorDataset(x)[1]
