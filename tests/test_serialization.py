@@ -32,7 +32,7 @@ def _roundtrip(obj, tmp_path, **kw):
     return pytensor.load(path, **kw)
 
 
-# --- round trips ---------------------------------------------------------------
+# --- round trips -------------------------------------------------------------
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("shape", [(), (0,), (3,), (2, 0, 3), (4, 5)])
 def test_dtypes_and_shapes_round_trip(dtype, shape, tmp_path):
@@ -171,7 +171,7 @@ def test_scheduler_state_dicts_round_trip(tmp_path):
     assert isinstance(out["multistep"]["milestones"], collections.Counter)
 
 
-# --- interop with PyTorch ------------------------------------------------------------
+# --- interop with PyTorch ----------------------------------------------------
 @pytest.mark.torch
 def test_torch_safetensors_state_dict_loads(tmp_path, torch):
     from safetensors.torch import save_file
@@ -212,7 +212,7 @@ def test_unsupported_dtype_in_torch_file_is_a_clear_error(tmp_path, torch):
         pytensor.load(path)
 
 
-# --- devices -------------------------------------------------------------------------
+# --- devices -----------------------------------------------------------------
 def test_map_location(tmp_path):
     path = tmp_path / "x.safetensors"
     pytensor.save({"x": pytensor.ones(2)}, path)
@@ -257,7 +257,7 @@ def test_cuda_round_trip(tmp_path):
         "x"].device.type == "cpu"
 
 
-# --- what cannot be saved ------------------------------------------------------------
+# --- what cannot be saved ----------------------------------------------------
 def test_unsupported_objects_raise_and_write_nothing(tmp_path):
     path = tmp_path / "x.safetensors"
     with pytest.raises(TypeError, match=r"cannot save obj\['f'\] of type "
@@ -275,7 +275,7 @@ def test_scheduler_with_lambdas_saves_without_the_functions(tmp_path):
     assert out["lr_lambdas"] == [None]
 
 
-# --- atomic writes ---------------------------------------------------------------------
+# --- atomic writes -----------------------------------------------------------
 def _fail_midway(exc):
     real = serialization._write_payload
 
@@ -329,7 +329,7 @@ def test_overwrite_and_permissions(tmp_path):
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o666 & ~umask
 
 
-# --- damaged files ---------------------------------------------------------------------
+# --- damaged files -----------------------------------------------------------
 @pytest.fixture
 def good_file(tmp_path):
     path = tmp_path / "good.safetensors"

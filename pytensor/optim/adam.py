@@ -13,7 +13,7 @@ class Adam(Optimizer):
     Per parameter at step ``t``, with ``g`` the gradient (negated when
     ``maximize``)::
 
-        g = g + weight_decay * p           (AdamW instead: p = p * (1 - lr * wd))
+        g = g + weight_decay * p     (AdamW: p = p * (1 - lr * wd) instead)
         m = m.lerp(g, 1 - beta1)
         v = v * beta2 + (1 - beta2) * g * g
         v_max = max(v_max, v)              (amsgrad; then used for v below)

@@ -89,7 +89,7 @@ def _wrap_step(step):
 
     @functools.wraps(step)
     def wrapper(self, *args, **kwargs):
-        if self.__dict__.get("_in_step"):       # super().step() from a subclass
+        if self.__dict__.get("_in_step"):   # super().step() of a subclass
             return step(self, *args, **kwargs)
         for pre in itertools.chain(list(_global_step_pre_hooks.values()),
                                    list(self._step_pre_hooks.values())):

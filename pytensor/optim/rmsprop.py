@@ -14,7 +14,7 @@ class RMSprop(Optimizer):
 
         g = g + weight_decay * p
         v = alpha * v + (1 - alpha) * g * g
-        avg = sqrt(v - ga * ga) + eps      (centered: ga = ga.lerp(g, 1 - alpha))
+        avg = sqrt(v - ga * ga) + eps  (centered; ga = ga.lerp(g, 1 - alpha))
         avg = sqrt(v) + eps                (otherwise)
         b = momentum * b + g / avg;  p = p - lr * b      (momentum > 0)
         p = p - lr * g / avg                              (otherwise)

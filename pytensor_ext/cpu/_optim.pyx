@@ -189,7 +189,7 @@ def sgd_step(param, grad, momentum_buffer=None, *, lr, momentum=0.0,
     return param
 
 
-# --- Adam / AdamW ----------------------------------------------------------------
+# --- Adam / AdamW ------------------------------------------------------------
 cdef inline real _lerp(real start, real end, real w, real one_minus_w,
                        bint small) noexcept nogil:
     # PyTorch's lerp: two formulas, chosen by |weight| < 0.5.
@@ -346,7 +346,7 @@ def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None, *,
     return param
 
 
-# --- RMSprop -------------------------------------------------------------------
+# --- RMSprop -----------------------------------------------------------------
 cdef inline void _rmsprop_range(real* p, const real* g, real* sa, real* ga,
                                 real* b, Py_ssize_t lo, Py_ssize_t hi,
                                 real sgn, real wd, real alpha, real c, real w,
@@ -478,7 +478,7 @@ def rmsprop_step(param, grad, square_avg, grad_avg=None, momentum_buffer=None,
     return param
 
 
-# --- Adagrad -------------------------------------------------------------------
+# --- Adagrad -----------------------------------------------------------------
 cdef inline void _adagrad_range(real* p, const real* g, real* s,
                                 Py_ssize_t lo, Py_ssize_t hi, real sgn,
                                 real wd, real eps, real clr_neg,

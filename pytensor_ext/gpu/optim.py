@@ -106,7 +106,7 @@ def sgd_step(param, grad, momentum_buffer=None, *, lr, momentum=0.0,
     return param
 
 
-# --- Adam / AdamW ----------------------------------------------------------------
+# --- Adam / AdamW ------------------------------------------------------------
 def _adam_op(amsgrad):
     second = ("T si = vmax; if (vi > si || vi != vi) si = vi; vmax = si;"
               if amsgrad else "T si = vi;")
@@ -157,7 +157,7 @@ def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None, *,
     return param
 
 
-# --- RMSprop -------------------------------------------------------------------
+# --- RMSprop -----------------------------------------------------------------
 def _rmsprop_op(centered, momentum):
     op = ("T gi = pt_mul(g, sgn);"
           " if (has_wd) gi = pt_add(gi, pt_mul(wd, p));"
@@ -175,8 +175,8 @@ def _rmsprop_op(centered, momentum):
     return op
 
 
-_RMS_IN = ("T g, T sgn, T wd, T alpha, T c, T w, T one_minus_w, int32 is_small,"
-           " T eps, T mom, T lr_neg, int32 has_wd")
+_RMS_IN = ("T g, T sgn, T wd, T alpha, T c, T w, T one_minus_w,"
+           " int32 is_small, T eps, T mom, T lr_neg, int32 has_wd")
 RMSPROP = {
     (centered, momentum): elementwise(
         "pytensor_rmsprop" + ("_centered" if centered else "")
@@ -213,7 +213,7 @@ def rmsprop_step(param, grad, square_avg, grad_avg=None, momentum_buffer=None,
     return param
 
 
-# --- Adagrad -------------------------------------------------------------------
+# --- Adagrad -----------------------------------------------------------------
 ADAGRAD = elementwise(
     "pytensor_adagrad_step",
     "T g, T sgn, T wd, T eps, T clr_neg, int32 has_wd", "T p, T s",

@@ -146,9 +146,9 @@ class Count(IterableDataset):
 
 
 @pytest.mark.torch
-@pytest.mark.parametrize("kw", [dict(batch_size=3), dict(batch_size=3,
-                                                          drop_last=True),
-                                dict(batch_size=None), dict(batch_size=10)])
+@pytest.mark.parametrize("kw", [
+    dict(batch_size=3), dict(batch_size=3, drop_last=True),
+    dict(batch_size=None), dict(batch_size=10)])
 def test_iterable_dataset_matches_torch(kw, torch):
     class TorchCount(torch.utils.data.IterableDataset):
         def __iter__(self):

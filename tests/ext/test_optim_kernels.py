@@ -86,8 +86,8 @@ def _setup(name, shape, dtype, seed=0, layout="contiguous"):
     grads = [arr() for _ in range(3)]
     # Positive second moments; a small grad_avg keeps RMSprop's centered
     # variance (square_avg - grad_avg**2) positive, so results are finite.
-    state = {k: arr(positive=k != "grad_avg") * (0.01 if k == "grad_avg"
-                                                  else 0.1)
+    state = {k: arr(positive=k != "grad_avg")
+             * (0.01 if k == "grad_avg" else 0.1)
              for k in CONFIGS[name][0]}
     return param, grads, state
 

@@ -118,7 +118,7 @@ def test_unsupported_modes_are_refused(cls, kw):
         cls([_param()], **kw)
 
 
-# --- groups and defaults ---------------------------------------------------------
+# --- groups and defaults -----------------------------------------------------
 def test_param_groups_are_filled_with_defaults_like_torch(torch):
     for name in ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"]:
         opt = getattr(optim, name)([_param()], lr=0.5)
@@ -166,7 +166,7 @@ def test_repr_lists_groups():
     assert "    lr: 0.5\n" in r and "params" not in r
 
 
-# --- step semantics ----------------------------------------------------------------
+# --- step semantics ----------------------------------------------------------
 def test_zero_grad_set_to_none_and_to_zero():
     p = _param(3)
     opt = optim.SGD([p], lr=0.1)
@@ -265,7 +265,7 @@ def test_tensor_learning_rate():
     assert np.allclose(p.detach().numpy(), 0.5)
 
 
-# --- hooks -------------------------------------------------------------------------
+# --- hooks -------------------------------------------------------------------
 def test_step_pre_and_post_hooks():
     p = _param()
     p.grad = pytensor.ones(2)
@@ -352,7 +352,7 @@ def test_state_dict_hooks():
     assert log[-1] == "loaded"
 
 
-# --- state dicts -------------------------------------------------------------------
+# --- state dicts -------------------------------------------------------------
 def _numpy_state_dict(torch_sd, torch):
     """A PyTorch optimizer state dict with pytensor tensors."""
     def conv(v):
