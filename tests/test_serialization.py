@@ -428,3 +428,51 @@ def test_not_a_safetensors_file(tmp_path):
 def test_top_level_api():
     assert pytensor.save is serialization.save
     assert pytensor.load is serialization.load
+
+
+# --- models (pytensor.nn) ----------------------------------------------------------
+def _mlps(torch, nn):
+    torch.manual_seed(0)
+    tm = torch.nn.Sequential(torch.nn.Linear(5, 16), torch.nn.ReLU(),
+                             torch.nn.Linear(16, 3))
+    pm = nn.Sequential(nn.Linear(5, 16), nn.ReLU(), nn.Linear(16, 3))
+    return tm, pm
+
+
+@pytest.mark.torch
+def test_torch_mlp_state_dict_loads_into_pytensor_model(tmp_path, torch):
+    nn = pytest.importorskip("pytensor.nn")
+    from safetensors.torch import save_file
+    tm, pm = _mlps(torch, nn)
+    path = tmp_path / "mlp.safetensors"
+    save_file(tm.state_dict(), str(path))
+    pm.load_state_dict(pytensor.load(path))
+    x = np.random.default_rng(0).standard_normal((7, 5)).astype(np.float32)
+    ours = pm(pytensor.tensor(x)).detach().numpy()
+    theirs = tm(torch.from_numpy(x)).detach().numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+    assert isinstance(pm[0].weight, nn.Parameter)
+
+
+@pytest.mark.torch
+def test_pytensor_model_state_dict_loads_into_torch(tmp_path, torch):
+    nn = pytest.importorskip("pytensor.nn")
+    from safetensors.torch import load_file
+    tm, pm = _mlps(torch, nn)
+    path = tmp_path / "ours.safetensors"
+    pytensor.save(pm.state_dict(), path)
+    tm.load_state_dict(load_file(str(path)))
+    x = np.random.default_rng(1).standard_normal((4, 5)).astype(np.float32)
+    np.testing.assert_allclose(pm(pytensor.tensor(x)).detach().numpy(),
+                               tm(torch.from_numpy(x)).detach().numpy(),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_parameters_round_trip_as_parameters(tmp_path):
+    nn = pytest.importorskip("pytensor.nn")
+    model = nn.Linear(3, 2)
+    out = _roundtrip(dict(model.named_parameters()), tmp_path)
+    assert isinstance(out["weight"], nn.Parameter)
+    assert out["weight"].requires_grad
+    np.testing.assert_array_equal(out["bias"].detach().numpy(),
+                                  model.bias.detach().numpy())
