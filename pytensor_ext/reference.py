@@ -227,32 +227,55 @@ def scatter_add(target, axis, index, src):
 # Optimizer updates (pytensor.optim)
 #
 # One fused, in-place update per parameter.  Each reproduces the
-# single-tensor ("foreach=False") path of PyTorch 2.13's optimizer, one
-# elementwise op at a time and in the same order, with the Python-float
-# hyper-parameters cast to the parameter's dtype where PyTorch casts them
-# (its CPU kernels compute float32 in float32).  The compiled kernels in
-# ``cpu/_optim.pyx`` and ``gpu/optim.py`` evaluate exactly these
-# expressions per element, so they agree with this reference bit for bit.
+# single-tensor ("foreach=False") path of PyTorch 2.13's optimizer one
+# PyTorch op at a time, in the same order and with the same rounding:
+# float32 and float64 are computed in their own type (every arithmetic
+# operation rounded once), with the Python-float hyper-parameters cast to
+# that type as PyTorch's CPU kernels cast them; float16 is computed in
+# float32 with float32 hyper-parameters and rounded to float16 once per
+# PyTorch op, as PyTorch's kernels for reduced-precision types do.  The
+# compiled kernels in ``cpu/_optim.pyx`` and ``gpu/optim.py`` evaluate
+# exactly these expressions per element (float32/float64), so they agree
+# with this reference bit for bit.
 #
-# PyTorch's AVX2 kernels contract some multiply-adds into FMAs (``lerp_``,
-# ``addcmul_``, ``add(alpha=)``), so on such a CPU its results can differ
-# from these by an ulp per operation; with ``ATEN_CPU_CAPABILITY=default``
-# it computes exactly these expressions.
+# PyTorch itself can differ from these by an ulp here and there: its AVX2
+# kernels contract some multiply-adds into FMAs (``lerp_``, ``addcmul_``,
+# ``add(alpha=)``) and its ``sqrt`` (MKL VML) is not correctly rounded.
 # =========================================================================
 KERNEL_NAMES = KERNEL_NAMES + (
     "sgd_step", "adam_step", "rmsprop_step", "adagrad_step",
 )
 
 
+def _same(x):
+    return x
+
+
+def _opmath(a):
+    """``(scalar type, up, down)`` for arrays of ``a``'s dtype: ``up``
+    converts an operand to the type the arithmetic runs in and ``down``
+    rounds an op's result back to the storage type (both the identity
+    except for float16, computed in float32)."""
+    if a.dtype == np.float16:
+        def up(x):
+            return x.astype(np.float32)
+
+        def down(x):
+            return x.astype(np.float16)
+        return np.float32, up, down
+    return a.dtype.type, _same, _same
+
+
 def _lerp_(start, end, weight):
     """``start.lerp_(end, weight)`` for a Python-float weight, with
-    PyTorch's two formulas (the weight is first cast to the dtype)."""
-    t = start.dtype.type
+    PyTorch's two formulas (the weight is first cast to the op type)."""
+    t, up, _ = _opmath(start)
     w = t(weight)
+    s, e = up(start), up(end)
     if abs(w) < 0.5:
-        start += w * (end - start)
+        start[...] = s + w * (e - s)
     else:
-        start[...] = end - (end - start) * (t(1) - w)
+        start[...] = e - (e - s) * (t(1) - w)
 
 
 def adam_scalars(lr, beta1, beta2, step):
@@ -277,22 +300,22 @@ def sgd_step(param, grad, momentum_buffer=None, *, lr, momentum=0.0,
         lr, momentum, dampening, weight_decay, nesterov, maximize: as in
             ``optim.SGD``.
     """
-    t = param.dtype.type
+    t, up, down = _opmath(param)
     g = -grad if maximize else grad
     if weight_decay != 0:
-        g = g + t(weight_decay) * param
+        g = down(up(g) + t(weight_decay) * up(param))
     if momentum != 0:
         buf = momentum_buffer
         if first:
             buf[...] = g
         else:
             buf *= t(momentum)
-            buf += t(1 - dampening) * g
+            buf += t(1 - dampening) * up(g)
         if nesterov:
-            g = g + t(momentum) * buf
+            g = down(up(g) + t(momentum) * up(buf))
         else:
             g = buf
-    param += t(-lr) * g
+    param += t(-lr) * up(g)
     return param
 
 
@@ -310,24 +333,26 @@ def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None, *,
             instead of adding ``weight_decay * param`` to the gradient.
     """
     xp = _xp(param)
-    t = param.dtype.type
+    t, up, down = _opmath(param)
     g = -grad if maximize else grad
     if weight_decay != 0:
         if decoupled_weight_decay:
             param *= t(1 - lr * weight_decay)
         else:
-            g = g + t(weight_decay) * param
+            g = down(up(g) + t(weight_decay) * up(param))
     _lerp_(exp_avg, g, 1 - beta1)
     exp_avg_sq *= t(beta2)
-    exp_avg_sq += (t(1 - beta2) * g) * g
+    exp_avg_sq += (t(1 - beta2) * up(g)) * up(g)
     step_size, bias_correction2_sqrt = adam_scalars(lr, beta1, beta2, step)
     if amsgrad:
         xp.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
         second = max_exp_avg_sq
     else:
         second = exp_avg_sq
-    denom = xp.sqrt(second) / t(bias_correction2_sqrt) + t(eps)
-    param += (t(-step_size) * exp_avg) / denom
+    denom = down(xp.sqrt(up(second)))
+    denom = down(up(denom) / t(bias_correction2_sqrt))
+    denom = down(up(denom) + t(eps))
+    param += (t(-step_size) * up(exp_avg)) / up(denom)
     return param
 
 
@@ -342,24 +367,25 @@ def rmsprop_step(param, grad, square_avg, grad_avg=None, momentum_buffer=None,
         momentum_buffer: the momentum buffer (``momentum > 0``, in place).
     """
     xp = _xp(param)
-    t = param.dtype.type
+    t, up, down = _opmath(param)
     g = -grad if maximize else grad
     if weight_decay != 0:
-        g = g + t(weight_decay) * param
+        g = down(up(g) + t(weight_decay) * up(param))
     square_avg *= t(alpha)
-    square_avg += (t(1 - alpha) * g) * g
+    square_avg += (t(1 - alpha) * up(g)) * up(g)
     if centered:
         _lerp_(grad_avg, g, 1 - alpha)
-        avg = xp.sqrt(square_avg + (t(-1) * grad_avg) * grad_avg)
+        avg = down(up(square_avg) + (t(-1) * up(grad_avg)) * up(grad_avg))
+        avg = down(xp.sqrt(up(avg)))
     else:
-        avg = xp.sqrt(square_avg)
-    avg += t(eps)
+        avg = down(xp.sqrt(up(square_avg)))
+    avg = down(up(avg) + t(eps))
     if momentum > 0:
         momentum_buffer *= t(momentum)
-        momentum_buffer += (t(1) * g) / avg
-        param += t(-lr) * momentum_buffer
+        momentum_buffer += (t(1) * up(g)) / up(avg)
+        param += t(-lr) * up(momentum_buffer)
     else:
-        param += (t(-lr) * g) / avg
+        param += (t(-lr) * up(g)) / up(avg)
     return param
 
 
@@ -373,12 +399,13 @@ def adagrad_step(param, grad, state_sum, *, lr, lr_decay, eps, weight_decay,
     """One Adagrad update in place (PyTorch's ``_single_tensor_adagrad``,
     dense gradients)."""
     xp = _xp(param)
-    t = param.dtype.type
+    t, up, down = _opmath(param)
     g = -grad if maximize else grad
     if weight_decay != 0:
-        g = g + t(weight_decay) * param
+        g = down(up(g) + t(weight_decay) * up(param))
     clr = adagrad_clr(lr, lr_decay, step)
-    state_sum += (t(1) * g) * g
-    std = xp.sqrt(state_sum) + t(eps)
-    param += (t(-clr) * g) / std
+    state_sum += (t(1) * up(g)) * up(g)
+    std = down(xp.sqrt(up(state_sum)))
+    std = down(up(std) + t(eps))
+    param += (t(-clr) * up(g)) / up(std)
     return param
