@@ -166,10 +166,10 @@ def markdown(kernel_rows, step_rows):
     return "\n".join(out)
 
 
-def run(smoke=False, rounds=None, with_torch=True):
+def run(smoke=False, rounds=None, with_torch=True, threads=None):
     rounds = rounds or (1 if smoke else 15)
     reps = 1 if smoke else 5
-    threads = os.cpu_count() or 1
+    threads = threads or os.cpu_count() or 1
     if with_torch:
         try:
             import torch
@@ -187,13 +187,18 @@ def main(argv=None):
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--rounds", type=int)
     parser.add_argument("--no-torch", action="store_true")
+    parser.add_argument("--threads", type=int,
+                        help="PyTorch's threads (default: all cores; the "
+                        "fused kernels use OpenMP only above 2**20 "
+                        "elements, set OMP_NUM_THREADS for them)")
     parser.add_argument("--json")
     args = parser.parse_args(argv)
     if not cpu.COMPILED.get("adam_step"):
         print("the compiled optimizer kernels are not built "
               "(python setup.py build_ext --inplace)", file=sys.stderr)
         return 1
-    kernel_rows, step_rows = run(args.smoke, args.rounds, not args.no_torch)
+    kernel_rows, step_rows = run(args.smoke, args.rounds, not args.no_torch,
+                                 args.threads)
     print(markdown(kernel_rows, step_rows))
     if args.json:
         with open(args.json, "w") as f:
