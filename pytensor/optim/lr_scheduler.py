@@ -210,6 +210,11 @@ class LRScheduler:
         self._last_lr = _param_groups_val_list(self.optimizer, "lr")
 
 
+class _LRScheduler(LRScheduler):
+    """The pre-2.0 name of :class:`LRScheduler` (subclassed so that its
+    ``__name__`` stays ``_LRScheduler``, as in PyTorch)."""
+
+
 def _lambdas(optimizer, lr_lambda, check_callable=False):
     if not isinstance(lr_lambda, (list, tuple)):
         fns = [lr_lambda] * len(optimizer.param_groups)

@@ -283,3 +283,19 @@ def test_tensor_lr_is_filled_in_place():
     sched.step()
     assert opt.param_groups[0]["lr"] is lr and math.isclose(lr.item(), 0.5)
     assert isinstance(sched.get_last_lr()[0], pytensor.Tensor)
+
+
+def test_custom_scheduler_subclass():
+    class Halve(S._LRScheduler):
+        def get_lr(self):
+            if self.last_epoch == 0:
+                return list(self.base_lrs)
+            return [g["lr"] / 2 for g in self.optimizer.param_groups]
+
+    opt = _opts(pytensor, "SGD")
+    sched = Halve(opt)
+    for _ in range(3):
+        opt.step()
+        sched.step()
+    assert sched.get_last_lr() == [0.1 / 8, 0.2 / 8]
+    assert Halve.__mro__[1].__name__ == "_LRScheduler"
