@@ -38,15 +38,29 @@ ctypedef fused real:
     float
     double
 
-# Below this many elements per thread a parallel region costs more than it
-# saves (a few microseconds to start; measured on the 2-core dev machine).
-cdef Py_ssize_t GRAIN = 1 << 19
+# Elements per thread below which a kernel stays on one thread.  The
+# kernels run at 1-3 GB/s per thread, so a parallel region would pay for
+# itself from about 2^17 elements on an idle machine; but on a busy one
+# (the shared 2-core development machine under load 7) starting the second
+# thread of a region took 10-50 ms, and batch_norm_fwd on (64, 32, 784)
+# went from 1.7 ms on one thread to 58 ms on two.  So only work large
+# enough that such a stall stays small against it is split.
+cdef Py_ssize_t GRAIN = 1 << 22
 # Independent partial sums: gcc vectorises the lanes (no reassociation of
 # one long dependency chain, which only -ffast-math would allow).
 cdef enum:
     ACC = 32
     BLOCK = 512
     FLUSH = 64
+
+
+def _set_grain(Py_ssize_t grain):
+    """Set the per-thread grain; returns the previous one (for the tests,
+    which exercise the threaded paths on small arrays)."""
+    global GRAIN
+    old = GRAIN
+    GRAIN = max(1, grain)
+    return old
 
 
 # --- helpers -------------------------------------------------------------------
