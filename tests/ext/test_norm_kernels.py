@@ -17,6 +17,7 @@ def threaded():
     yield
     _norm._set_grain(old)
 
+
 DTYPES = (np.float32, np.float64)
 LAYOUTS = ("contiguous", "strided", "fortran")
 # The compiled kernels accumulate in double; the float32 reference does not,
@@ -62,7 +63,7 @@ def check(got, want, dtype, scale=1.0):
                                    atol=tol["atol"] * scale)
 
 
-# --- layer norm ----------------------------------------------------------------
+# --- layer norm --------------------------------------------------------------
 LN_SHAPES = [(7, 5), (300, 257), (0, 4), (1, 1), (5, 1), (3, 1000)]
 AFFINE = [(True, True), (True, False), (False, True), (False, False)]
 
@@ -127,7 +128,7 @@ def test_layer_norm_fallbacks():
                                rtol=1e-6)
 
 
-# --- batch norm ------------------------------------------------------------------
+# --- batch norm --------------------------------------------------------------
 BN_SHAPES = [(4, 3, 1), (8, 5, 7), (0, 3, 4), (2, 0, 3), (3, 4, 600),
              (600, 5, 1)]
 
@@ -200,7 +201,7 @@ def test_batch_norm_eval_inf_input_gradient_is_finite():
 
 
 # --- recurrent cells (reference semantics; the compiled kernels, where
-# built, must agree) ------------------------------------------------------------
+# built, must agree) ---------------------------------------------------------
 def _sig(v):
     return 1 / (1 + np.exp(-v))
 

@@ -168,7 +168,7 @@ def test_fully_padded_rows(torch):
         assert np.isnan(a[1]).all() == need
 
 
-# --- transformer --------------------------------------------------------------------
+# --- transformer -------------------------------------------------------------
 TEL_CASES = [
     dict(),
     dict(batch_first=True, norm_first=True),
@@ -233,7 +233,7 @@ def test_transformer_encoder_copies_the_layer():
     assert len(list(enc.parameters())) == 3 * len(list(layer.parameters()))
 
 
-# --- API ---------------------------------------------------------------------------------
+# --- API ---------------------------------------------------------------------
 @pytest.mark.torch
 @pytest.mark.parametrize("cls,args,kw", [
     ("MultiheadAttention", (8, 2), {}),
@@ -271,7 +271,7 @@ def test_generate_square_subsequent_mask_detection():
     assert _detect_is_causal_mask(None, True) is True
 
 
-# --- errors ------------------------------------------------------------------------------
+# --- errors ------------------------------------------------------------------
 def test_errors():
     mha = nn.MultiheadAttention(E, H)
     x = pytensor.randn(L, N, E)
@@ -317,6 +317,6 @@ def test_errors():
         net(pytensor.randn(2, 3, 7))
     with pytest.warns(UserWarning, match="mismatched key_padding_mask and "
                       "attn_mask"):
-        mha(x, x, x, key_padding_mask=pytensor.zeros(N, L, dtype=pytensor.bool),
-            attn_mask=pytensor.zeros(L, L))
+        kpm = pytensor.zeros(N, L, dtype=pytensor.bool)
+        mha(x, x, x, key_padding_mask=kpm, attn_mask=pytensor.zeros(L, L))
     assert F.multi_head_attention_forward is not None

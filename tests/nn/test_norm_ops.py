@@ -3,13 +3,11 @@ PyTorch 2.13 (forward, input and affine gradients; float32/float64;
 contiguous and strided), float64 gradcheck and gradgradcheck (double
 backward), running statistics, the array fast path against the
 differentiable backward, and errors."""
-import math
-
 import numpy as np
 import pytest
 
 import pytensor
-from pytensor.autograd import gradcheck, gradgradcheck
+from pytensor.autograd import gradgradcheck
 from pytensor.ops.nn.attention import scaled_dot_product_attention as sdpa
 from pytensor.ops.nn.batch_norm import batch_norm
 from pytensor.ops.nn.instance_norm import instance_norm
@@ -73,10 +71,10 @@ def _attn(mask_kind=None, causal=False, scale=None):
 
 
 CASES = [
-    OpCase("layer_norm", _ln([5]), [((3, 5), (5,), (5,)), ((2, 3, 5), (5,),
-                                                          (5,)),
-                                     ((0, 5), (5,), (5,)), ((1, 5), (5,),
-                                                            (5,))]),
+    OpCase("layer_norm", _ln([5]), [((3, 5), (5,), (5,)),
+                                    ((2, 3, 5), (5,), (5,)),
+                                    ((0, 5), (5,), (5,)),
+                                    ((1, 5), (5,), (5,))]),
     OpCase("layer_norm_2d", _ln([3, 4]), [((2, 3, 4), (3, 4), (3, 4))]),
     OpCase("layer_norm_noaffine", _ln([4]), [((3, 4),), ((2, 2, 4),)]),
     OpCase("layer_norm_weight_only", _ln([4]), [((3, 4), (4,))]),
@@ -109,7 +107,7 @@ CASES = [
 define_tests(CASES, globals())
 
 
-# --- double backward ---------------------------------------------------------------
+# --- double backward ---------------------------------------------------------
 def _t(rng, *shape):
     return pytensor.tensor(rng.standard_normal(shape), requires_grad=True)
 
@@ -150,7 +148,7 @@ def test_batch_norm_double_backward_matches_torch(torch, training):
         np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-9)
 
 
-# --- running statistics --------------------------------------------------------------
+# --- running statistics ------------------------------------------------------
 @pytest.mark.torch
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_batch_norm_running_stats_over_steps(torch, dtype):
@@ -196,7 +194,7 @@ def test_instance_norm_running_stats(torch):
     np.testing.assert_allclose(y.numpy(), ty.numpy(), rtol=1e-10)
 
 
-# --- fast path and differentiable backward agree ------------------------------------
+# --- fast path and differentiable backward agree -----------------------------
 @pytest.mark.parametrize("name", ["layer_norm", "batch_norm_train",
                                   "batch_norm_eval", "group_norm",
                                   "rms_norm", "sdpa_float_mask"])
@@ -217,7 +215,7 @@ def test_array_fast_path_matches_differentiable_backward(name):
                                    rtol=1e-10, atol=1e-12)
 
 
-# --- attention specifics ------------------------------------------------------------------
+# --- attention specifics -----------------------------------------------------
 @pytest.mark.torch
 def test_sdpa_fully_masked_rows_give_zeros(torch):
     rng = np.random.default_rng(5)
@@ -266,7 +264,7 @@ def test_sdpa_grouped_query_attention(torch):
     np.testing.assert_allclose(y.numpy(), ty.numpy(), rtol=1e-10)
 
 
-# --- errors -----------------------------------------------------------------------------
+# --- errors ------------------------------------------------------------------
 def test_errors():
     x = pytensor.randn(2, 3)
     with pytest.raises(RuntimeError, match=r"layer_norm: Given normalized_"

@@ -118,7 +118,7 @@ def test_cells_over_a_sequence_match_the_layer(torch):
                                    atol=1e-6)
 
 
-# --- API: names, repr, init, state dicts -------------------------------------------
+# --- API: names, repr, init, state dicts -------------------------------------
 @pytest.mark.torch
 @pytest.mark.parametrize("kind,args,kw", [
     ("LSTM", (3, 4), {}),
@@ -152,7 +152,7 @@ def test_rnn_positional_nonlinearity_and_properties():
     rnn.flatten_parameters()
 
 
-# --- dropout between layers, training vs eval ------------------------------------------
+# --- dropout between layers, training vs eval --------------------------------
 @pytest.mark.torch
 def test_dropout_between_layers(torch):
     th, pt = _pair(torch, "LSTM", I, H, num_layers=2, dropout=0.5)
@@ -180,7 +180,7 @@ def test_dropout_with_one_layer_warns():
         nn.LSTM(3, 4, dropout=0.2)
 
 
-# --- autograd details --------------------------------------------------------------------
+# --- autograd details --------------------------------------------------------
 @pytest.mark.parametrize("reverse", [False, True])
 @pytest.mark.parametrize("layer", ["lstm", "gru", "rnn", "rnn_relu"])
 def test_layer_gradcheck_and_gradgradcheck(layer, reverse):
@@ -268,7 +268,7 @@ def test_modifying_the_output_in_place_is_caught():
         out.sum().backward()
 
 
-# --- errors ------------------------------------------------------------------------------
+# --- errors ------------------------------------------------------------------
 def test_errors_name_the_layer_and_shapes():
     class Model(nn.Module):
         def __init__(self):

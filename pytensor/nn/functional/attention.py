@@ -5,14 +5,13 @@ import warnings
 
 from pytensor import creation as _creation
 from pytensor.ops.nn.attention import scaled_dot_product_attention
-from pytensor.tensor import Tensor
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
 
 
 def _fmt(shape):
-    return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") \
-        + ")"
+    """A shape as PyTorch prints ``torch.Size`` in these messages."""
+    return str(tuple(int(s) for s in shape))
 
 
 def _canonical_mask(mask, mask_name, other_type, other_name, target_type,
@@ -183,7 +182,7 @@ def multi_head_attention_forward(
         raise AssertionError(f"key shape {_fmt(key.shape)} does not match "
                              f"value shape {_fmt(value.shape)}")
 
-    # --- in-projection --------------------------------------------------------
+    # --- in-projection -------------------------------------------------------
     E = embed_dim
     if not use_separate_proj_weight:
         if in_proj_weight is None:
@@ -225,7 +224,7 @@ def multi_head_attention_forward(
         v = _linear(value, v_proj_weight, b_v)
         heads_done = False
 
-    # --- masks ------------------------------------------------------------------
+    # --- masks ---------------------------------------------------------------
     if attn_mask is not None:
         if attn_mask.dim() == 2:
             want = (tgt_len, src_len)
@@ -263,7 +262,7 @@ def multi_head_attention_forward(
     elif bias_v is not None:
         raise AssertionError("bias_v is set but bias_k is None")
 
-    # --- heads: (N, H, S, head_dim) -------------------------------------------------
+    # --- heads: (N, H, S, head_dim) ------------------------------------------
     if not heads_done:
         q = _heads(q, num_heads)
         k = _heads(k, num_heads)

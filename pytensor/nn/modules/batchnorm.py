@@ -124,8 +124,8 @@ class BatchNorm1d(_BatchNorm):
         >>> import pytensor
         >>> from pytensor import nn
         >>> bn = nn.BatchNorm1d(2)
-        >>> bn
-        BatchNorm1d(2, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
+        >>> bn.eps, bn.momentum, bn.affine, bn.track_running_stats
+        (1e-05, 0.1, True, True)
         >>> y = bn(pytensor.tensor([[1.0, 10.0], [3.0, 30.0]]))
         >>> bn.running_mean, bn.num_batches_tracked
         (tensor([0.2000, 2.0000]), tensor(1))

@@ -145,7 +145,7 @@ class RNNBase(Module):
             s += f", bidirectional={self.bidirectional}"
         return s
 
-    # --- checks (PyTorch's messages) -------------------------------------------
+    # --- checks (PyTorch's messages) -----------------------------------------
     def check_input(self, input, batch_sizes=None):
         w = self._flat_weights[0]
         if input.dtype != w.dtype:
@@ -179,7 +179,7 @@ class RNNBase(Module):
     def permute_hidden(self, hx, permutation):
         return hx
 
-    # --- the stack of layers -----------------------------------------------------------
+    # --- the stack of layers -------------------------------------------------
     def _prepare(self, input, hx, n_states):
         """Validate ``input``/``hx``; returns ``(x (T, B, I) time-major,
         is_batched, [initial state tensors])``."""
@@ -410,7 +410,7 @@ class GRU(RNNBase):
         return out, hs[0]
 
 
-# --- cells ----------------------------------------------------------------------------
+# --- cells -------------------------------------------------------------------
 class RNNCellBase(Module):
     """Base of the cells: ``weight_ih``, ``weight_hh``, ``bias_ih``,
     ``bias_hh`` (``num_chunks * hidden_size`` rows), U(-k, k) with

@@ -115,8 +115,8 @@ class ScaledDotProductAttention(Function):
                 s = s + mask
         p = ops.softmax(s, -1)
         if self.causal or mask is not None:
-            dead = Tensor._make((s._data == -np.inf).all(axis=-1,
-                                                          keepdims=True))
+            dead = (s._data == -np.inf).all(axis=-1, keepdims=True)
+            dead = Tensor._make(dead)
             p = p.masked_fill(dead, 0.0)
         pd = p if keep is None else p * keep
         dv = pd.transpose(-2, -1).matmul(go) if need[2] else None

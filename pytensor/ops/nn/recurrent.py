@@ -45,9 +45,9 @@ def _slots(T, reverse):
 def _input_projection(x, w_ih, bias):
     """``x @ w_ih.T + bias`` for every step at once: ``(T, B, G * H)``."""
     xp = get_xp(x)
-    T, B, I = x.shape
+    T, B, n_in = x.shape
     xc = xp.ascontiguousarray(x)
-    g = xc.reshape(T * B, I) @ w_ih.T
+    g = xc.reshape(T * B, n_in) @ w_ih.T
     if bias is not None:
         g += bias
     return xc, g.reshape(T, B, w_ih.shape[0])
