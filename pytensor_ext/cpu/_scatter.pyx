@@ -253,7 +253,7 @@ cdef int _axis(str name, object axis, int ndim) except -1:
     if d < -span or d >= span:
         raise IndexError(f"{name}: Dimension out of range (expected to be in "
                          f"range of [{-span}, {span - 1}], but got {d})")
-    return d % span
+    return d + span if d < 0 else d     # (C modulo would keep the sign)
 
 
 cdef cnp.ndarray _index_array(str name, object index):
@@ -270,7 +270,8 @@ cdef cnp.ndarray _index_array(str name, object index):
     if a.dtype.kind not in "iu":
         raise TypeError(f"{name}: index must be an integer array, got "
                         f"{a.dtype}")
-    return np.ascontiguousarray(a, dtype=np.int64)
+    # (not np.ascontiguousarray: it turns a 0-d array into a 1-d one)
+    return np.array(a, dtype=np.int64, order="C", copy=None)
 
 
 cdef int _check_bounds(str name, cnp.ndarray idx, Py_ssize_t n,
