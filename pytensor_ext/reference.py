@@ -13,6 +13,7 @@ Conventions:
 - ``index_add`` / ``scatter_add`` accumulate *into* ``target`` (modified in
   place) and return it; repeated indices accumulate.
 """
+import functools
 import math
 
 import numpy as np
@@ -61,6 +62,7 @@ def sum_to_shape(x, shape):
 def _zero_d(fn):
     """Softmax-family kernels on a 0-d array (PyTorch allows ``dim`` 0 or
     -1 there) run on a 1-element vector."""
+    @functools.wraps(fn)
     def wrapper(*args):
         *arrays, dim = args
         if arrays[0].ndim == 0:
@@ -70,8 +72,6 @@ def _zero_d(fn):
                     f"in range of [-1, 0], but got {dim})")
             return fn(*[a.reshape(1) for a in arrays], 0).reshape(())
         return fn(*args)
-    wrapper.__name__ = fn.__name__
-    wrapper.__doc__ = fn.__doc__
     return wrapper
 
 
