@@ -39,7 +39,7 @@ cdef enum:
     MIN_TILE = 64           # narrowest tile when splitting for threads
 
 # Elements per thread below which the kernels stay on one thread.
-cdef Py_ssize_t GRAIN = 1 << 15
+cdef Py_ssize_t GRAIN = 1 << 14
 
 cdef enum Kind:
     SOFTMAX_FWD

@@ -9,6 +9,7 @@ Kernel modules ``cimport`` the ``v*_f32``/``v*_f64`` functions; Python sees
 :func:`apply` (accuracy tests).
 """
 cimport numpy as cnp
+from openmp cimport omp_get_max_threads, omp_set_num_threads
 import numpy as np
 
 cnp.import_array()
@@ -30,7 +31,8 @@ cdef extern from "pt_vmath.h" nogil:
     void pt_verfc_f32(const float*, float*, Py_ssize_t)
     void pt_verfc_f64(const double*, double*, Py_ssize_t)
 
-__all__ = ["level", "set_level", "apply", "LEVELS"]
+__all__ = ["level", "set_level", "apply", "LEVELS", "num_threads",
+           "set_num_threads"]
 
 LEVELS = ("scalar", "avx2")
 pt_vm_init()
@@ -81,6 +83,22 @@ ctypedef void (*vfun_f64)(const double*, double*, Py_ssize_t) noexcept nogil
 _NAMES = ("exp", "log", "tanh", "erf", "erfc")
 cdef vfun_f32[5] _F32 = [vexp_f32, vlog_f32, vtanh_f32, verf_f32, verfc_f32]
 cdef vfun_f64[5] _F64 = [vexp_f64, vlog_f64, vtanh_f64, verf_f64, verfc_f64]
+
+
+def num_threads():
+    """The most OpenMP threads a kernel uses (``OMP_NUM_THREADS``, or
+    :func:`set_num_threads`); small arrays always run on one."""
+    return omp_get_max_threads()
+
+
+def set_num_threads(int n):
+    """Cap the OpenMP threads of the kernels called from this thread (for
+    benchmarks and for sharing a machine); returns the previous cap."""
+    if n < 1:
+        raise ValueError(f"set_num_threads: expected n >= 1, got {n}")
+    cdef int before = omp_get_max_threads()
+    omp_set_num_threads(n)
+    return before
 
 
 def apply(str name, x):

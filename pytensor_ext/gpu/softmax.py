@@ -32,10 +32,15 @@ def _geometry(name, shape, dim):
     return outer, shape[d], inner
 
 
+def _c(a):
+    # (not ascontiguousarray, which may turn a 0-d array into a 1-d one)
+    return a if a.flags.c_contiguous else a.copy(order="C")
+
+
 def _launch(kind, a, g, dim):
     cp = cupy()
-    a = cp.ascontiguousarray(a)
-    g = a if g is None else cp.ascontiguousarray(g)
+    a = _c(a)
+    g = a if g is None else _c(g)
     outer, D, inner = _geometry(kind, a.shape, dim)
     out = cp.empty_like(a)
     if out.size == 0:
