@@ -26,7 +26,9 @@ import numpy as np
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
-compile_args = ["-O3"]
+# -Wno-maybe-uninitialized: gcc cannot see that a chunk's stack buffer is
+# filled by the loop right before it is passed to the vector math.
+compile_args = ["-O3", "-Wno-maybe-uninitialized"]
 link_args = []
 if sys.platform != "win32":
     compile_args += ["-fopenmp", "-fno-math-errno", "-fno-trapping-math"]

@@ -36,10 +36,23 @@ cdef enum:
     GROUP_ELEMS = 4096      # elements per row group (L1-sized for float32)
     GROUP_ROWS = 1024       # rows per group at most (size of the row buffers)
     TILE = 512              # columns per tile in the inner > 1 path
-    MIN_TILE = 64           # narrowest tile when splitting for threads
+    MIN_TILE = 32           # narrowest tile (still whole vector registers)
+
 
 # Elements per thread below which the kernels stay on one thread.
 cdef Py_ssize_t GRAIN = 1 << 14
+# Bytes of one column tile of the three arrays (input, gradient, output):
+# small enough to stay in L2 between the passes over the tile.
+cdef Py_ssize_t TILE_BYTES = 196608
+
+
+def _set_tile_bytes(Py_ssize_t n):
+    """Tuning hook for benchmarks: the column-tile budget; returns the old
+    one."""
+    global TILE_BYTES
+    old = TILE_BYTES
+    TILE_BYTES = n
+    return old
 
 cdef enum Kind:
     SOFTMAX_FWD
@@ -218,13 +231,19 @@ cdef void _run_cols(Kind kind, const real* a, const real* g, real* y,
     cdef int nt = threads_for(outer * D * inner, GRAIN)
     cdef Py_ssize_t W = inner if inner < TILE else TILE
     cdef Py_ssize_t ntile, items, k, o, c0, slab = D * inner
+    cdef Py_ssize_t fit = TILE_BYTES // (3 * D * <Py_ssize_t>sizeof(real))
     if nt > 1 and outer < nt and inner >= 2 * MIN_TILE:
         # Too few slabs to share: split the columns instead.
         W = (inner + nt - 1) // nt
-        if W < MIN_TILE:
-            W = MIN_TILE
-        if W > TILE:
-            W = TILE
+    if W < inner and W > fit:
+        # A partial tile sweeps D rows of W columns with a row stride of
+        # ``inner``; wider than ``fit`` it falls out of L2 between passes
+        # (measured at (256, 1000), dim 0: 6x slower with W = 512 than with
+        # W = 192).  A whole slab (inner <= TILE) is one contiguous sweep
+        # and one vector-exp call, fastest even beyond L2.
+        W = fit
+    if W < MIN_TILE:
+        W = MIN_TILE if inner > MIN_TILE else inner
     ntile = (inner + W - 1) // W
     items = outer * ntile
     if nt > 1:
