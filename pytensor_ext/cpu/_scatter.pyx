@@ -69,7 +69,19 @@ cdef void _scatter(real* t, const real* s, const int64_t* I,
     cdef const real* sb
     cdef const int64_t* ib
     for o in range(o0, o1):
-        if not per_element:
+        if not per_element and k1 - k0 < SHORT_K:
+            # index_add of scalars or short rows: the index axis innermost
+            # (a vectorised loop of length 1 costs more in set-up than the
+            # addition: 4x slower than np.add.at on a 1-D target).
+            for k in range(k0, k1):
+                tb = t + to[o] + tk[k]
+                sb = s + so[o] + sk[k]
+                for i in range(m):
+                    j = I[i * i_ax]
+                    if j < 0:
+                        j = j + n
+                    tb[j * t_ax] = tb[j * t_ax] + sb[i * s_ax]
+        elif not per_element:
             # index_add: one destination row per i.
             for i in range(m):
                 j = I[i * i_ax]
