@@ -170,3 +170,15 @@ def test_float16_target_uses_the_reference():
     t = np.zeros((4, 2), np.float16)
     compiled("index_add")(t, 0, np.array([1, 1]), np.ones((2, 2), np.float16))
     np.testing.assert_array_equal(t[1], [2, 2])
+
+
+@pytest.mark.parametrize("name", ["index_add", "scatter_add"])
+def test_one_d_target_errors_name_the_kernel(name):
+    # 1-D targets go through np.add.at (faster there); the error is ours.
+    t = np.zeros(5, np.float32)
+    with pytest.raises(IndexError, match=rf"^{name}: index -6 is out of "
+                       r"bounds for dimension 0 with size 5"):
+        compiled(name)(t, 0, np.array([0, -6, 1]), np.ones(3, np.float32))
+    assert not t.any()
+    compiled(name)(t, 0, np.array([4, -1]), np.ones(2))
+    assert t[4] == 2
