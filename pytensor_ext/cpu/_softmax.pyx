@@ -242,6 +242,8 @@ cdef void _run_cols(Kind kind, const real* a, const real* g, real* y,
         # W = 192).  A whole slab (inner <= TILE) is one contiguous sweep
         # and one vector-exp call, fastest even beyond L2.
         W = fit
+    if W > TILE:
+        W = TILE                # the per-column buffers hold TILE values
     if W < MIN_TILE:
         W = MIN_TILE if inner > MIN_TILE else inner
     ntile = (inner + W - 1) // W

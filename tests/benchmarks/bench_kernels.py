@@ -347,7 +347,8 @@ def machine():
             f"{platform.system()} {platform.release()}, Python "
             f"{platform.python_version()}, NumPy {np.__version__}, torch {tv}, "
             f"vector math: {_vmath.level()}, kernel threads: "
-            f"{_vmath.num_threads()}")
+            f"{_vmath.num_threads()}, load average at start "
+            f"{os.getloadavg()[0]:.1f}")
 
 
 def main(argv=None):
@@ -362,6 +363,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     assert cpu.COMPILED, "the compiled kernels did not load"
     before = _vmath.set_num_threads(args.threads)
+    header = machine()          # before the load of the run itself
     torch_threads = torch.get_num_threads() if torch is not None else None
     if torch is not None:
         torch.set_num_threads(args.threads)
@@ -373,7 +375,7 @@ def main(argv=None):
         _vmath.set_num_threads(before)
         if torch is not None:
             torch.set_num_threads(torch_threads)
-    print(f"Machine: {machine()}")
+    print(f"Machine: {header}")
     print(f"{'smoke run, timings meaningless' if args.smoke else 'medians'}"
           f" over {1 if args.smoke else args.rounds} interleaved rounds\n")
     print(table(rows))

@@ -50,12 +50,27 @@ def test_backward_matches_reference(name, fwd, shape, dim, dtype, kind):
                                             gy.astype(np.float64), dim))
 
 
-@pytest.mark.parametrize("dim", [0, 1, -1])
-@pytest.mark.parametrize("name", FWD)
-def test_threaded_sizes_match_reference(name, dim):
-    x = _x((300, 400), np.float32, seed=2)
-    assert_matches(compiled(name)(x, dim), getattr(ref, name)(x, dim),
-                   truth=getattr(ref, name)(x.astype(np.float64), dim))
+@pytest.mark.parametrize("shape,dim", [((300, 400), 0), ((300, 400), 1),
+                                       ((300, 400), -1), ((1, 3, 9000), 1),
+                                       ((2, 5, 7000), 1), ((1, 2000, 40), 1)],
+                         ids=str)
+@pytest.mark.parametrize("name", FWD + ("softmax_bwd", "log_softmax_bwd"))
+def test_threaded_sizes_match_reference(name, shape, dim):
+    # Few outer slabs and wide rows: the columns are split between threads
+    # (and cut to the tile buffers); many short columns: tiles in L2.
+    x = _x(shape, np.float32, seed=2)
+    fwd = name.replace("bwd", "fwd")
+    args = (x,) if name == fwd else (
+        getattr(ref, fwd)(x, dim), _x(shape, np.float32, seed=3))
+    want = getattr(ref, name)(*args, dim)
+    truth = getattr(ref, name)(*[a.astype(np.float64) for a in args], dim)
+    assert_matches(compiled(name)(*args, dim), want, truth=truth)
+    before = _vmath.set_num_threads(1)
+    try:
+        one = compiled(name)(*args, dim)
+    finally:
+        _vmath.set_num_threads(before)
+    np.testing.assert_array_equal(one, compiled(name)(*args, dim))
 
 
 @pytest.mark.parametrize("dim", [0, 1])
