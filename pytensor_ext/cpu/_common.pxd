@@ -26,6 +26,10 @@ cdef extern from "pt_reduce.h" nogil:
     double pt_max_f64(const double* x, Py_ssize_t n)
     float pt_dot_f32(const float* x, const float* y, Py_ssize_t n)
     double pt_dot_f64(const double* x, const double* y, Py_ssize_t n)
+    void pt_addrows_f32(const float* x, float* out, Py_ssize_t nrows,
+                        Py_ssize_t stride, Py_ssize_t ncols)
+    void pt_addrows_f64(const double* x, double* out, Py_ssize_t nrows,
+                        Py_ssize_t stride, Py_ssize_t ncols)
 
 # Elements per chunk of the blocked elementwise kernels: the chunk and its
 # temporaries stay in L1 (3 x 512 x 8 bytes for double).
@@ -95,6 +99,16 @@ cdef inline real rabs(real v) noexcept nogil:
         return fabsf(v)
     else:
         return fabs(v)
+
+
+cdef inline void vaddrows(const real* x, real* out, Py_ssize_t nrows,
+                          Py_ssize_t stride, Py_ssize_t ncols) noexcept nogil:
+    """out[c] += x[r * stride + c] summed over the rows (AVX2 clone where
+    the CPU has it)."""
+    if real is float:
+        pt_addrows_f32(x, out, nrows, stride, ncols)
+    else:
+        pt_addrows_f64(x, out, nrows, stride, ncols)
 
 
 # --- threads --------------------------------------------------------------

@@ -20,7 +20,8 @@ reduction, which handles strides without a copy.
 cimport numpy as cnp
 from cython.parallel cimport prange
 
-from pytensor_ext.cpu._common cimport real, vsum, threads_for, real_type
+from pytensor_ext.cpu._common cimport (
+    real, vsum, vaddrows, threads_for, real_type)
 import numpy as np
 
 from pytensor_ext import reference as _ref
@@ -42,29 +43,11 @@ cdef void _sum_cols(const real* x, real* out, Py_ssize_t R1, Py_ssize_t K2,
     C-contiguous (R1, K2, R3) block."""
     cdef Py_ssize_t r, c
     cdef const real* r0
-    cdef const real* r1
-    cdef const real* r2
-    cdef const real* r3
     cdef Py_ssize_t row = K2 * R3
     for c in range(c0, c1):
         out[c] = 0
     if R3 == 1:
-        # Four rows per sweep: a quarter of the loads/stores of ``out``, and
-        # pairwise partial sums (a little more accurate than one by one).
-        r = 0
-        while r + 4 <= R1:
-            r0 = x + r * row
-            r1 = r0 + row
-            r2 = r1 + row
-            r3 = r2 + row
-            for c in range(c0, c1):
-                out[c] = out[c] + ((r0[c] + r1[c]) + (r2[c] + r3[c]))
-            r = r + 4
-        while r < R1:
-            r0 = x + r * row
-            for c in range(c0, c1):
-                out[c] = out[c] + r0[c]
-            r = r + 1
+        vaddrows(x + c0, out + c0, R1, row, c1 - c0)
     else:
         for r in range(R1):
             r0 = x + r * row
