@@ -14,7 +14,8 @@ compile-checking every body with NVRTC (:mod:`pytensor_ext.gpu.
 compile_check`).  :func:`get` builds the CuPy object, once per device.
 
 Kernel names start with ``pytensor_``: ``pytensor_<op>_<fwd|bwd>`` for the
-activations and softmax family, ``pytensor_<kernel>`` for the others.
+activations and softmax family, ``pytensor_<optimizer>[_<variant>]_step``
+for optimizer updates, ``pytensor_<kernel>`` for the others.
 """
 import dataclasses
 import os

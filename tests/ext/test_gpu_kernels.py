@@ -58,9 +58,12 @@ def test_kernel_names_follow_the_convention():
         e.split("<")[0] for d in _registry.RAW.values()
         for e in d.name_expressions]
     assert names and all(n.startswith("pytensor_") for n in names)
-    pattern = re.compile(r"^pytensor_[a-z_]+_(fwd|bwd)$")
-    for name in _registry.ELEMENTWISE:
-        assert pattern.match(name), name
+    # pytensor_<op>_<fwd|bwd>, pytensor_<optimizer>[_<variant>]_step, or
+    # pytensor_<kernel> for the kernels that are neither.
+    pattern = re.compile(r"^pytensor_[a-z0-9_]+_(fwd|bwd|step)$")
+    plain = {"pytensor_" + k for k in ref.KERNEL_NAMES}
+    for name in names:
+        assert pattern.match(name) or name in plain, name
     with pytest.raises(ValueError, match="must start with 'pytensor_'"):
         _registry.elementwise("relu2_fwd", "T x", "T y", "y = x")
 
