@@ -24,7 +24,8 @@ cimport numpy as cnp
 from cython.parallel cimport prange
 from libc.math cimport sqrt
 from libc.stdlib cimport calloc, free
-from openmp cimport omp_get_max_threads
+
+from pytensor_ext.cpu._common cimport real, threads_for, real_type, c_array
 import numpy as np
 
 from pytensor_ext import reference as _ref
@@ -33,10 +34,6 @@ cnp.import_array()
 
 __all__ = ["layer_norm_fwd", "layer_norm_bwd", "batch_norm_fwd",
            "batch_norm_bwd"]
-
-ctypedef fused real:
-    float
-    double
 
 # Elements per thread below which a kernel stays on one thread.  The
 # kernels run at 1-3 GB/s per thread, so a parallel region would pay for
@@ -63,32 +60,9 @@ def _set_grain(Py_ssize_t grain):
     return old
 
 
-# --- helpers -------------------------------------------------------------------
+# --- helpers -----------------------------------------------------------------
 cdef inline int _threads(Py_ssize_t work) noexcept nogil:
-    cdef int nt = omp_get_max_threads()
-    cdef Py_ssize_t k
-    if nt <= 1 or work < 2 * GRAIN:
-        return 1
-    k = work // GRAIN
-    return nt if k >= nt else <int>k
-
-
-cdef inline int _real_type(object x) noexcept:
-    cdef int t
-    if type(x) is not cnp.ndarray:
-        return -1
-    t = cnp.PyArray_TYPE(<cnp.ndarray>x)
-    if (t == cnp.NPY_FLOAT32 or t == cnp.NPY_FLOAT64) and \
-            cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>x):
-        return t
-    return -1
-
-
-cdef inline cnp.ndarray _c(object x):
-    cdef cnp.ndarray a = <cnp.ndarray>x
-    if cnp.PyArray_ISCARRAY_RO(a):
-        return a
-    return <cnp.ndarray>cnp.PyArray_NewCopy(a, cnp.NPY_CORDER)
+    return threads_for(work, GRAIN)
 
 
 cdef inline void* _ptr(object a) noexcept:
@@ -212,7 +186,7 @@ cdef inline void _sum2(const real* g, const real* x, const real* w,
     s2[0] = t2
 
 
-# --- layer norm ------------------------------------------------------------------
+# --- layer norm --------------------------------------------------------------
 cdef void _ln_fwd_rows(const real* x, const real* w, const real* b, real* y,
                        real* mean, real* rstd, Py_ssize_t r0, Py_ssize_t r1,
                        Py_ssize_t N, double eps) noexcept nogil:
@@ -353,7 +327,7 @@ cdef int _ln_bwd(const real* gy, const real* x, const real* mean,
 
 
 cdef bint _vec_ok(object v, int t, Py_ssize_t n):
-    return v is None or (_real_type(v) == t and
+    return v is None or (real_type(v) == t and
                          cnp.PyArray_NDIM(<cnp.ndarray>v) == 1 and
                          cnp.PyArray_DIM(<cnp.ndarray>v, 0) == n)
 
@@ -361,15 +335,15 @@ cdef bint _vec_ok(object v, int t, Py_ssize_t n):
 def layer_norm_fwd(x, weight, bias, eps):
     """Normalize the rows of ``x`` (``(M, N)``), then ``* weight + bias``;
     returns ``(y, mean, rstd)`` (see the reference)."""
-    cdef int t = _real_type(x)
+    cdef int t = real_type(x)
     if t < 0 or cnp.PyArray_NDIM(<cnp.ndarray>x) != 2:
         return _ref.layer_norm_fwd(x, weight, bias, eps)
     cdef Py_ssize_t M = x.shape[0], N = x.shape[1]
     if N == 0 or not (_vec_ok(weight, t, N) and _vec_ok(bias, t, N)):
         return _ref.layer_norm_fwd(x, weight, bias, eps)
-    cdef cnp.ndarray xc = _c(x)
-    w = None if weight is None else _c(weight)
-    b = None if bias is None else _c(bias)
+    cdef cnp.ndarray xc = c_array(x)
+    w = None if weight is None else c_array(weight)
+    b = None if bias is None else c_array(bias)
     dt = xc.dtype
     cdef cnp.ndarray y = np.empty((M, N), dt)
     cdef cnp.ndarray mean = np.empty(M, dt)
@@ -394,20 +368,20 @@ def layer_norm_fwd(x, weight, bias, eps):
 def layer_norm_bwd(gy, x, mean, rstd, weight, output_mask):
     """Gradients ``(gx, gweight, gbias)`` of :func:`layer_norm_fwd`; the
     ones ``output_mask`` does not ask for are None."""
-    cdef int t = _real_type(x)
+    cdef int t = real_type(x)
     if t < 0 or cnp.PyArray_NDIM(<cnp.ndarray>x) != 2 or \
-            _real_type(gy) != t or gy.shape != x.shape:
+            real_type(gy) != t or gy.shape != x.shape:
         return _ref.layer_norm_bwd(gy, x, mean, rstd, weight, output_mask)
     cdef Py_ssize_t M = x.shape[0], N = x.shape[1]
     if N == 0 or not (_vec_ok(weight, t, N) and _vec_ok(mean, t, M)
                       and _vec_ok(rstd, t, M)):
         return _ref.layer_norm_bwd(gy, x, mean, rstd, weight, output_mask)
     need_x, need_w, need_b = (bool(v) for v in output_mask)
-    cdef cnp.ndarray xc = _c(x)
-    cdef cnp.ndarray gc = _c(gy)
-    mc = _c(mean)
-    rc = _c(rstd)
-    w = None if weight is None else _c(weight)
+    cdef cnp.ndarray xc = c_array(x)
+    cdef cnp.ndarray gc = c_array(gy)
+    mc = c_array(mean)
+    rc = c_array(rstd)
+    w = None if weight is None else c_array(weight)
     dt = xc.dtype
     gx = np.empty((M, N), dt) if need_x else None
     gw = np.empty(N, dt) if need_w else None
@@ -435,7 +409,7 @@ def layer_norm_bwd(gy, x, mean, rstd, weight, output_mask):
     return gx, gw, gb
 
 
-# --- batch norm ------------------------------------------------------------------
+# --- batch norm --------------------------------------------------------------
 cdef void _bn_stats(const real* x, Py_ssize_t N, Py_ssize_t C, Py_ssize_t L,
                     double* mean, double* var) noexcept nogil:
     """Per-channel mean and biased variance (two passes, in double)."""
@@ -524,7 +498,7 @@ def batch_norm_fwd(x, weight, bias, running_mean, running_var, training,
     """Batch normalization of ``x`` (``(N, C, L)``); returns ``(y,
     save_mean, save_invstd)`` and, in training, updates the running
     statistics in place (see the reference)."""
-    cdef int t = _real_type(x)
+    cdef int t = real_type(x)
     if t < 0 or cnp.PyArray_NDIM(<cnp.ndarray>x) != 3:
         return _ref.batch_norm_fwd(x, weight, bias, running_mean, running_var,
                                    training, momentum, eps)
@@ -536,7 +510,7 @@ def batch_norm_fwd(x, weight, bias, running_mean, running_var, training,
                                   or running_var is None)):
         return _ref.batch_norm_fwd(x, weight, bias, running_mean, running_var,
                                    training, momentum, eps)
-    cdef cnp.ndarray xc = _c(x)
+    cdef cnp.ndarray xc = c_array(x)
     dt = xc.dtype
     cdef cnp.ndarray mean64 = np.empty(C, np.float64)
     cdef cnp.ndarray var64 = np.empty(C, np.float64)
@@ -694,9 +668,9 @@ cdef inline void _bn_gx_row(const real* g, const real* x, real* o,
 def batch_norm_bwd(gy, x, weight, save_mean, save_invstd, training,
                    output_mask):
     """Gradients ``(gx, gweight, gbias)`` of :func:`batch_norm_fwd`."""
-    cdef int t = _real_type(x)
+    cdef int t = real_type(x)
     if t < 0 or cnp.PyArray_NDIM(<cnp.ndarray>x) != 3 or \
-            _real_type(gy) != t or gy.shape != x.shape:
+            real_type(gy) != t or gy.shape != x.shape:
         return _ref.batch_norm_bwd(gy, x, weight, save_mean, save_invstd,
                                    training, output_mask)
     cdef Py_ssize_t N = x.shape[0], C = x.shape[1], L = x.shape[2]
@@ -706,10 +680,10 @@ def batch_norm_bwd(gy, x, weight, save_mean, save_invstd, training,
         return _ref.batch_norm_bwd(gy, x, weight, save_mean, save_invstd,
                                    training, output_mask)
     need_x, need_w, need_b = (bool(v) for v in output_mask)
-    cdef cnp.ndarray xc = _c(x)
-    cdef cnp.ndarray gc = _c(gy)
+    cdef cnp.ndarray xc = c_array(x)
+    cdef cnp.ndarray gc = c_array(gy)
     dt = xc.dtype
-    cdef cnp.ndarray mc = _c(save_mean)
+    cdef cnp.ndarray mc = c_array(save_mean)
     cdef cnp.ndarray sg = np.empty(C, np.float64)
     cdef cnp.ndarray sgx = np.empty(C, np.float64)
     cdef void* pg = cnp.PyArray_DATA(gc)

@@ -257,3 +257,72 @@ def test_gru_cell_kernels(dtype):
     got = cpu.gru_cell_bwd(ws, h0, dh)
     want = ref.gru_cell_bwd(ws.astype(np.float64), h64, dh.astype(np.float64))
     check(got, want, dtype, scale=10)
+
+
+# --- GPU twins (skip without a device) ---------------------------------------
+@pytest.mark.gpu
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+def test_gpu_norm_kernels_match_reference(dtype):
+    import cupy as cp
+    from pytensor_ext import gpu
+    rng = np.random.default_rng(20)
+    x = (rng.standard_normal((37, 70)) * 2 + 1).astype(dtype)
+    w, b = rng.standard_normal(70).astype(dtype), rng.standard_normal(
+        70).astype(dtype)
+    gy = rng.standard_normal(x.shape).astype(dtype)
+    got = gpu.layer_norm_fwd(cp.asarray(x), cp.asarray(w), cp.asarray(b),
+                             1e-5)
+    check([a.get() for a in got], truth("layer_norm_fwd", x, w, b, 1e-5),
+          dtype, scale=10)
+    m, r = got[1].get(), got[2].get()
+    got = gpu.layer_norm_bwd(cp.asarray(gy), cp.asarray(x), cp.asarray(m),
+                             cp.asarray(r), cp.asarray(w), (1, 1, 1))
+    check([a.get() for a in got],
+          truth("layer_norm_bwd", gy, x, m, r, w, (1, 1, 1)), dtype,
+          scale=50)
+    for training in (True, False):
+        x3 = x.reshape(37, 7, 10)
+        g3 = gy.reshape(x3.shape)
+        w7 = w[:7].copy()
+        rm, rv = np.zeros(7, dtype), np.ones(7, dtype)
+        rmg, rvg = cp.asarray(rm), cp.asarray(rv)
+        out = gpu.batch_norm_fwd(cp.asarray(x3), cp.asarray(w7), None, rmg,
+                                 rvg, training, 0.1, 1e-5)
+        want = ref.batch_norm_fwd(x3.astype(np.float64),
+                                  w7.astype(np.float64), None,
+                                  rm.astype(np.float64),
+                                  rv.astype(np.float64), training, 0.1, 1e-5)
+        check([a.get() for a in out], want, dtype, scale=10)
+        m, s = out[1].get(), out[2].get()
+        got = gpu.batch_norm_bwd(cp.asarray(g3), cp.asarray(x3),
+                                 cp.asarray(w7), cp.asarray(m), cp.asarray(s),
+                                 training, (1, 1, 1))
+        check([a.get() for a in got],
+              truth("batch_norm_bwd", g3, x3, w7, m, s, training, (1, 1, 1)),
+              dtype, scale=100)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+def test_gpu_cell_kernels_match_reference(dtype):
+    import cupy as cp
+    from pytensor_ext import gpu
+    rng = np.random.default_rng(21)
+    B, H = 5, 7
+    gx, gh = (rng.standard_normal((B, 4 * H)).astype(dtype) for _ in "ab")
+    c0, dh, dc = (rng.standard_normal((B, H)).astype(dtype) for _ in "abc")
+    got = gpu.lstm_cell_fwd(cp.asarray(gx), cp.asarray(gh), cp.asarray(c0))
+    want = ref.lstm_cell_fwd(gx, gh, c0)
+    check([a.get() for a in got], want, dtype)
+    acts, c1 = want[2], want[1]
+    got = gpu.lstm_cell_bwd(*(cp.asarray(a) for a in (acts, c0, c1, dh, dc)))
+    check([a.get() for a in got], ref.lstm_cell_bwd(acts, c0, c1, dh, dc),
+          dtype, scale=10)
+    g3x, g3h = gx[:, :3 * H].copy(), gh[:, :3 * H].copy()
+    got = gpu.gru_cell_fwd(cp.asarray(g3x), cp.asarray(g3h), cp.asarray(c0))
+    want = ref.gru_cell_fwd(g3x, g3h, c0)
+    check([a.get() for a in got], want, dtype)
+    got = gpu.gru_cell_bwd(cp.asarray(want[1]), cp.asarray(c0),
+                           cp.asarray(dh))
+    check([a.get() for a in got], ref.gru_cell_bwd(want[1], c0, dh), dtype,
+          scale=10)
