@@ -16,11 +16,18 @@ every thread.
 (or for CuPy arrays) :func:`single_threaded` does nothing.
 """
 import contextlib
+import threading
 
 __all__ = ["single_threaded"]
 
 _controller = None
 _unavailable = False
+# The limit is process-wide: nested or concurrent users (two threads each
+# running a recurrent layer) share one limit, set by the first to enter and
+# restored by the last to leave.
+_lock = threading.Lock()
+_depth = 0
+_limiter = None
 
 
 def _get_controller():
@@ -39,6 +46,30 @@ def _get_controller():
     return _controller
 
 
+class _SingleThreaded:
+    __slots__ = ("c",)
+
+    def __init__(self, c):
+        self.c = c
+
+    def __enter__(self):
+        global _depth, _limiter
+        with _lock:
+            if _depth == 0:
+                _limiter = self.c.limit(limits=1)
+            _depth += 1
+        return self
+
+    def __exit__(self, *exc):
+        global _depth, _limiter
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                _limiter.restore_original_limits()
+                _limiter = None
+        return False
+
+
 def single_threaded(array):
     """A context manager limiting NumPy's BLAS to one thread while it is
     active (for the CPU arrays it is given; a no-op for CuPy arrays)."""
@@ -47,4 +78,4 @@ def single_threaded(array):
     c = _get_controller()
     if c is None:
         return contextlib.nullcontext()
-    return c.limit(limits=1)
+    return _SingleThreaded(c)
