@@ -724,3 +724,34 @@ def adagrad_step(param, grad, state_sum, *, lr, lr_decay, eps, weight_decay,
     std = down(up(std) + t(eps))
     param += (t(-clr) * up(g)) / up(std)
     return param
+
+
+# --- binary arithmetic -------------------------------------------------
+# ``a op b`` with NumPy's semantics (a Python number takes the array's dtype,
+# NEP 50).  The compiled versions exist to skip NumPy's per-call overhead on
+# small contiguous float arrays; see ``cpu/_arith.pyx``.
+KERNEL_NAMES = KERNEL_NAMES + ("add_fwd", "sub_fwd", "mul_fwd", "div_fwd")
+
+
+def _keep_array(r):
+    return np.asarray(r) if isinstance(r, np.generic) else r
+
+
+def add_fwd(a, b):
+    """``a + b`` (arrays and/or Python numbers)."""
+    return _keep_array(a + b)
+
+
+def sub_fwd(a, b):
+    """``a - b``."""
+    return _keep_array(a - b)
+
+
+def mul_fwd(a, b):
+    """``a * b``."""
+    return _keep_array(a * b)
+
+
+def div_fwd(a, b):
+    """``a / b`` (true division)."""
+    return _keep_array(a / b)
