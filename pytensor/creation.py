@@ -69,22 +69,33 @@ def _nested_to_array(data):
 
 
 def _to_array(data, dtype=None, device=None, copy=True):
-    dev = _backend.resolve_device(device)
+    """The storage array for ``tensor``/``as_tensor``: ``data`` converted to
+    ``dtype`` on ``device``.
+
+    With ``device=None``, a Tensor or CuPy array stays on its own device (as
+    PyTorch keeps a CUDA tensor's device) unless a default device was set;
+    everything else goes to the default device.
+    """
+    if device is None and not _backend.default_device_was_set() and (
+            isinstance(data, Tensor) or _backend.is_cuda_array(data)):
+        arr = data._data if isinstance(data, Tensor) else data
+        dev = _backend.device_of(arr)
+    else:
+        dev = _backend.resolve_device(device)
     want = _dt.to_dtype(dtype).np if dtype is not None else None
-    if isinstance(data, Tensor):
-        arr = data._data
-        if want is not None and arr.dtype != want:
-            arr = arr.astype(want)
+    if isinstance(data, Tensor) or _backend.is_cuda_array(data):
+        arr = data._data if isinstance(data, Tensor) else data
+        if not isinstance(data, Tensor) and arr.dtype not in _dt._BY_NP:
+            _dt.from_numpy_dtype(arr.dtype)     # raises a clear TypeError
+        if _backend.device_of(arr) != dev:
+            arr = _backend.to_device(arr, dev)  # a new array: no copy needed
             copy = False
-        if dev.type == "cpu" and arr.__class__ is not _ndarray or (
-                dev.type == "cuda"):
-            return _backend.to_device(arr, dev, copy=copy)
-        return arr.copy() if copy else arr
-    if _backend.is_cuda_array(data):
-        arr = data.astype(want) if want is not None else data
-        if copy and arr is data:
-            arr = arr.copy()
-        return _backend.to_device(arr, dev)
+
+        def convert(xp):
+            if want is not None and arr.dtype != want:
+                return arr.astype(want)
+            return arr.copy() if copy else arr
+        return _on_device(dev, convert)
     if isinstance(data, np.ndarray):
         arr = data
     else:
@@ -103,8 +114,8 @@ def _to_array(data, dtype=None, device=None, copy=True):
         _dt.from_numpy_dtype(target)        # raises a clear TypeError
     if arr.dtype != target:
         arr = arr.astype(target)
-    elif copy:
-        arr = arr.copy()
+    elif copy and dev.type == "cpu":
+        arr = arr.copy()                    # (uploading copies anyway)
     if not arr.flags.c_contiguous and not arr.flags.f_contiguous:
         arr = np.ascontiguousarray(arr)
     return _backend.array_on(dev, arr)
@@ -195,19 +206,23 @@ def _resolve(dtype, device, default=None):
     return d.np, _backend.resolve_device(device)
 
 
-def _xp_for(dev):
-    return np if dev.type == "cpu" else _backend.cupy_or_none()
+def _on_device(dev, make):
+    """Run ``make(xp)`` with ``dev``'s array module, on that device (CuPy
+    allocates on the current device)."""
+    if dev.type == "cpu":
+        return make(np)
+    cp = _backend.cupy_or_none()
+    with cp.cuda.Device(dev.index):
+        return make(cp)
 
 
 def _filled(op, size, value, dtype, device, requires_grad):
     npd, dev = _resolve(dtype, device)
     shape = _shape_arg(size, op)
-    xp = _xp_for(dev)
-    if dev.type == "cuda":
-        with xp.cuda.Device(dev.index):
-            arr = xp.full(shape, value, npd)
-    else:
+    if dev.type == "cpu":
         arr = np.full(shape, value, npd)
+    else:
+        arr = _on_device(dev, lambda xp: xp.full(shape, value, npd))
     return _finish(arr, requires_grad)
 
 
@@ -301,9 +316,10 @@ def arange(start, end=None, step=1, dtype=None, device=None,
     # Compute in float64 (or int64) and cast, as PyTorch does, so that
     # float32 ranges have the exact length ceil((end-start)/step).
     n = int(np.ceil((end - start) / step))
-    arr = (start + np.arange(n, dtype=np.float64 if npd.kind == "f"
-                             else np.int64) * step).astype(npd)
-    return _finish(_backend.array_on(dev, arr), requires_grad)
+    work = np.float64 if npd.kind == "f" else np.int64
+    arr = _on_device(dev, lambda xp: (
+        start + xp.arange(n, dtype=work) * step).astype(npd))
+    return _finish(arr, requires_grad)
 
 
 def linspace(start, end, steps, dtype=None, device=None,
@@ -312,20 +328,22 @@ def linspace(start, end, steps, dtype=None, device=None,
     if steps < 0:
         raise RuntimeError("linspace: number of steps must be non-negative")
     npd, dev = _resolve(dtype, device)
-    arr = np.linspace(float(start), float(end), int(steps)).astype(npd)
-    return _finish(_backend.array_on(dev, arr), requires_grad)
+    arr = _on_device(dev, lambda xp: xp.linspace(
+        float(start), float(end), int(steps)).astype(npd))
+    return _finish(arr, requires_grad)
 
 
 def logspace(start, end, steps, base=10.0, dtype=None, device=None,
              requires_grad=False):
     npd, dev = _resolve(dtype, device)
-    arr = np.logspace(float(start), float(end), int(steps),
-                      base=base).astype(npd)
-    return _finish(_backend.array_on(dev, arr), requires_grad)
+    arr = _on_device(dev, lambda xp: xp.logspace(
+        float(start), float(end), int(steps), base=base).astype(npd))
+    return _finish(arr, requires_grad)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     """The ``n x m`` identity matrix."""
     npd, dev = _resolve(dtype, device)
-    arr = np.eye(n, n if m is None else m, dtype=npd)
-    return _finish(_backend.array_on(dev, arr), requires_grad)
+    arr = _on_device(dev, lambda xp: xp.eye(n, n if m is None else m,
+                                             dtype=npd))
+    return _finish(arr, requires_grad)

@@ -91,6 +91,16 @@ def _xp(arr):
     return get_xp(arr)
 
 
+def _guard_for(tensors):
+    """Make the GPU of the first output current for the whole backward pass
+    (CuPy runs on the current device; ops re-guard for other devices)."""
+    t = tensors[0] if tensors else None
+    if not isinstance(t, Tensor) or t._data.__class__ is np.ndarray:
+        return None
+    from pytensor.backend import device_guard
+    return device_guard(t._data)
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None,
              create_graph=False, inputs=None):
     """Accumulate d(tensors)/d(leaves) into the leaves' ``.grad``.
@@ -106,6 +116,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None,
     if Tensor is None:
         _bind()
     tensors = _as_tuple(tensors)
+    guard = _guard_for(tensors)
+    if guard is not None:
+        with guard:
+            return backward(tensors, grad_tensors, retain_graph,
+                            create_graph, inputs)
     grad_tensors = _as_tuple(grad_tensors)
     if grad_tensors is not None and len(grad_tensors) != len(tensors):
         raise RuntimeError(
@@ -153,6 +168,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None,
         _bind()
     single = isinstance(inputs, Tensor)
     outputs = _as_tuple(outputs)
+    guard = _guard_for(outputs)
+    if guard is not None:
+        with guard:
+            return grad(outputs, inputs, grad_outputs, retain_graph,
+                        create_graph, allow_unused, materialize_grads)
     inputs = _as_tuple(inputs)
     grad_outputs = _as_tuple(grad_outputs)
     if allow_unused is None:
@@ -297,6 +317,11 @@ def _add(a, b, create_graph):
     may be referenced elsewhere (a pass-through grad of ``add``)."""
     if create_graph:
         return a + b
+    if a._data.__class__ is not np.ndarray:
+        guard = _guard_for((a,))
+        if guard is not None:
+            with guard:
+                return Tensor._make(a._data + b._data)
     return Tensor._make(a._data + b._data)
 
 
@@ -339,9 +364,17 @@ def _materialize(node, grads_out):
         if g is None:
             shape, dtype = node._out_meta[i]
             like = next((x for x in out if x is not None), None)
-            xp = np if like is None or like._data.__class__ is np.ndarray \
-                else _xp(like._data)
-            out[i] = Tensor._make(xp.zeros(shape, dtype))
+            if like is None or like._data.__class__ is np.ndarray:
+                out[i] = Tensor._make(np.zeros(shape, dtype))
+            else:
+                # On the device of the node's other gradients.
+                guard = _guard_for((like,))
+                if guard is None:
+                    out[i] = Tensor._make(_xp(like._data).zeros(shape, dtype))
+                else:
+                    with guard:
+                        out[i] = Tensor._make(_xp(like._data).zeros(shape,
+                                                                   dtype))
     return out
 
 
@@ -456,6 +489,15 @@ def _accumulate(t, g, create_graph, handed):
             r = fn(g)
             if r is not None:
                 g = r
+    if g._data.__class__ is not np.ndarray:
+        guard = _guard_for((g,))       # a leaf on another GPU
+        if guard is not None:
+            with guard:
+                return _store_grad(t, g, create_graph, handed, m)
+    _store_grad(t, g, create_graph, handed, m)
+
+
+def _store_grad(t, g, create_graph, handed, m):
     old = t._grad
     if old is None:
         if create_graph:

@@ -18,6 +18,8 @@ copy of the old data, so that backward stays correct.
 """
 import weakref
 
+import numpy as np
+
 from pytensor import dtypes as _dt
 from pytensor.autograd import function as _function
 from pytensor.autograd.function import Function
@@ -63,7 +65,10 @@ def write_into(x, arr, op):
                 f"{op}: result type {src.name} can't be cast to the desired "
                 f"output type {dst.name}")
     try:
-        xd[...] = arr
+        if xd.__class__ is np.ndarray:
+            xd[...] = arr
+        else:
+            _write_device(xd, arr)
     except ValueError as e:
         if "read-only" in str(e):
             raise RuntimeError(
@@ -72,6 +77,21 @@ def write_into(x, arr, op):
                 "expanded tensor?). Please clone() the tensor before "
                 "performing the operation.") from None
         raise
+
+
+def _write_device(xd, arr):
+    """``xd[...] = arr`` for a CuPy array: on its device, and refusing
+    expanded (stride-0) targets, which CuPy would write racily where NumPy
+    raises "read-only"."""
+    if any(st == 0 and n > 1 for st, n in zip(xd.strides, xd.shape)):
+        raise ValueError("assignment destination is read-only (expanded)")
+    from pytensor.backend import device_guard
+    guard = device_guard(xd)
+    if guard is None:
+        xd[...] = arr
+    else:
+        with guard:
+            xd[...] = arr
 
 
 def inplace(x, op, fn, *args):

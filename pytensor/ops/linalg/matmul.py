@@ -4,6 +4,7 @@
 import numpy as np
 
 from pytensor.autograd.function import Function
+from pytensor.backend import get_xp
 from pytensor.ops._registry import tensor_method
 from pytensor.ops._util import promote
 
@@ -19,7 +20,9 @@ class MatMul(Function):
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
-        return np.matmul(a, b)
+        # cupy.matmul (cuBLAS) by name: np.matmul is a generalized ufunc,
+        # which CuPy's __array_ufunc__ does not accept in every version.
+        return get_xp(a).matmul(a, b)
 
     def backward(self, gy):
         a, b = self.saved_tensors
