@@ -1,0 +1,30 @@
+"""Every op-table row of ``tests/ops``, for running the same tables on a GPU
+(``tests/gpu/test_gpu_ops.py``) and on the fake GPU
+(``tests/core/test_device_ops.py``).  New tables are picked up without
+registration: any module-level list named ``*CASES`` of ``OpCase`` rows in
+a ``tests/ops/test_*.py`` module."""
+import importlib
+import pkgutil
+
+from tests.parity import OpCase
+
+
+def all_op_cases():
+    """``[(module name, OpCase), ...]`` in module order, each row once."""
+    import tests.ops
+    out, seen = [], set()
+    for info in sorted(pkgutil.iter_modules(tests.ops.__path__),
+                       key=lambda i: i.name):
+        if not info.name.startswith("test_"):
+            continue
+        mod = importlib.import_module(f"tests.ops.{info.name}")
+        for attr in sorted(vars(mod)):
+            rows = getattr(mod, attr)
+            if not (attr.isupper() and attr.endswith("CASES")
+                    and isinstance(rows, (list, tuple))):
+                continue
+            for c in rows:
+                if isinstance(c, OpCase) and id(c) not in seen:
+                    seen.add(id(c))
+                    out.append((info.name, c))
+    return out
