@@ -2,6 +2,7 @@
 import numpy as np
 
 from pytensor import dtypes as _dt
+from pytensor.backend import get_xp as _xp
 from pytensor.autograd.function import Function
 from pytensor.ops._registry import tensor_method
 from pytensor.ops._util import canonical_dims
@@ -30,6 +31,11 @@ class Sum(Function):
         g = gy.expand(self.in_shape)
         return g
 
+    def backward_arrays(self, gy):
+        if not self.keepdim and self.dims:
+            gy = gy.reshape(_keep_shape(self.in_shape, set(self.dims)))
+        return _xp(gy).broadcast_to(gy, self.in_shape)
+
 
 class Mean(Function):
     def __init__(self, dims, keepdim):
@@ -45,6 +51,11 @@ class Mean(Function):
         if not self.keepdim and self.dims:
             gy = gy.reshape(_keep_shape(self.in_shape, set(self.dims)))
         return gy.expand(self.in_shape) / max(self.count, 1)
+
+    def backward_arrays(self, gy):
+        if not self.keepdim and self.dims:
+            gy = gy.reshape(_keep_shape(self.in_shape, set(self.dims)))
+        return _xp(gy).broadcast_to(gy / max(self.count, 1), self.in_shape)
 
 
 def _dims_arg(input, dim, op):
