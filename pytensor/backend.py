@@ -288,7 +288,8 @@ def device_guard(arr):
     an op on ``cuda:1`` tensors must run with device 1 current; PyTorch does
     the same with its device guards.
     """
-    if arr.__class__ is _ndarray or not _cupy:
+    if arr.__class__ is _ndarray or not _cupy or not isinstance(
+            arr, _cupy.ndarray):
         return None
     idx = arr.data.device_id
     if idx == _cupy.cuda.runtime.getDevice():

@@ -56,8 +56,9 @@ class MatMul(Function):
         if a.ndim < 2 or b.ndim < 2:
             return NotImplemented   # rare 1-d cases: use the Tensor path
         na, nb = self.needs_input_grad
-        return (np.matmul(gy, b.swapaxes(-1, -2)) if na else None,
-                np.matmul(a.swapaxes(-1, -2), gy) if nb else None)
+        mm = get_xp(gy).matmul       # cuBLAS on a GPU (np.matmul is a gufunc)
+        return (mm(gy, b.swapaxes(-1, -2)) if na else None,
+                mm(a.swapaxes(-1, -2), gy) if nb else None)
 
 
 def _check(op, a, b):
