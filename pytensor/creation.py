@@ -281,8 +281,12 @@ def full_like(input, fill_value, dtype=None, device=None,
 
 
 def scalar_tensor(value, dtype=None, device=None, requires_grad=False):
-    return tensor(value, dtype=dtype or _dt.get_default_dtype(),
-                  device=device, requires_grad=requires_grad)
+    """A 0-d tensor holding ``value`` (default float dtype); filled on the
+    device, no host copy."""
+    if isinstance(value, Tensor):
+        value = value.item()
+    return _filled("scalar_tensor", ((),), value,
+                   dtype or _dt.get_default_dtype(), device, requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None,

@@ -328,7 +328,7 @@ class Function:
             self._saved_raw = None
         if recording:
             rec = _tape.add(self.name, self if requires else None, args,
-                            results)
+                            results, op_type=type(self))
             if _tape.timing:
                 rec.time = _time.perf_counter() - t0
             if requires:

@@ -556,9 +556,12 @@ class ndarray:
 
         @functools.wraps(fn)
         def method(*args, **kwargs):
-            _unwrap_args(self, False)
-            return _wrap_result(fn(*_unwrap_args(args, False),
-                                   **_unwrap_args(kwargs, False)))
+            r = fn(*_unwrap_args(args, False), **_unwrap_args(kwargs, False))
+            if not (isinstance(r, np.ndarray) and _root(r) is
+                    self._owner.root):
+                # Not a view: a kernel ran, on the current device.
+                _unwrap_args(self, False)
+            return _wrap_result(r)
         return method
 
     def copy(self, order="C"):

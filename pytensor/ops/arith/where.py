@@ -46,7 +46,11 @@ def where(condition, input=None, other=None):
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         raise TypeError("where: input or other must be a Tensor")
     if not isinstance(condition, Tensor):
-        condition = Tensor._make(np.asarray(condition))
+        # Host data (a list, a NumPy array) goes where the operands are.
+        from pytensor.creation import tensor
+        like = a if isinstance(a, Tensor) else b
+        condition = tensor(np.asarray(condition, dtype=bool),
+                           device=like.device)
     condition, a, b = same_device("where", condition, a, b)
     cond = condition._data
     if cond.dtype != np.bool_:

@@ -17,6 +17,7 @@ class MatMul(Function):
     The engine reduces broadcast batch gradients back to each input."""
 
     kernel = None
+    name = "matmul"
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
