@@ -19,9 +19,13 @@ allocation in the process goes through (pytensor's and the user's own):
   hook counts every allocation and free as it happens, so a temporary that
   lived between two queries still raises the peak.  The hook is registered
   in the thread that first used CUDA (CuPy's hooks are per thread);
-  allocations made in other threads are seen at the next query.
+  allocations made in other threads are seen at the next query.  Its cost
+  is a few Python calls per allocation; ``PYTENSOR_CUDA_MEMORY_HOOK=0`` in
+  the environment turns it off (the peaks are then sampled at each query,
+  as the current values always are).
 """
 import contextlib
+import os
 
 from pytensor import backend as _backend
 
@@ -254,6 +258,11 @@ def _start_memory_tracking():
     """Register the allocation counter in the calling thread (idempotent;
     called when CUDA is first found available)."""
     global _tracker
+    if _tracker is None and os.environ.get(
+            "PYTENSOR_CUDA_MEMORY_HOOK", "1") == "0":
+        _tracker = False
+    if _tracker is False:
+        return None
     cp = _backend.cupy_or_none()
     try:
         if _tracker is None:
@@ -266,6 +275,22 @@ def _start_memory_tracking():
     return _tracker or None
 
 
+def _set_memory_hook(enabled):
+    """Turn the allocation counter on or off in this thread (benchmarks use
+    it to measure its cost); returns the previous state."""
+    global _tracker
+    cp = _backend.cupy_or_none()
+    hooks = cp.cuda.memory_hook.get_memory_hooks() if cp else {}
+    was = bool(_tracker) and _tracker.name in hooks
+    if enabled and not was:
+        if _tracker is False:
+            _tracker = None
+        _start_memory_tracking()
+    elif not enabled and was:
+        _tracker.__exit__()
+    return was
+
+
 def _pool():
     return _backend.cupy_or_none().get_default_memory_pool()
 
@@ -275,7 +300,7 @@ def _refresh(idx):
     the peaks; returns ``(used, reserved)``.  A device that has never
     allocated reads 0 without being touched (switching to it would create
     a CUDA context there)."""
-    t = _start_memory_tracking()
+    t = _tracker or None
     cp = _backend.cupy_or_none()
     if t is not None and idx not in t.current and \
             idx != cp.cuda.runtime.getDevice():

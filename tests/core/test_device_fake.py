@@ -623,3 +623,59 @@ def test_fake_array_refuses_what_cupy_refuses(gpu):
     with pytest.raises(ValueError, match="different from the current"):
         a + b
     assert (a + 1).device.id == 0
+
+
+# ---------------------------------------------------------------------------
+def test_gradcheck_on_the_gpu(gpu):
+    x = pytensor.randn(3, dtype=pytensor.float64, device="cuda:1",
+                       requires_grad=True)
+    w = pytensor.randn(3, 2, dtype=pytensor.float64, device="cuda:1",
+                       requires_grad=True)
+    f = (lambda a, b: (a @ b).exp())
+    assert pytensor.autograd.gradcheck(f, (x, w))
+    assert pytensor.autograd.gradgradcheck(f, (x, w))
+
+
+def test_memory_hook_can_be_turned_off(gpu):
+    c = pytensor.cuda
+    c.reset_peak_memory_stats()
+    assert c._set_memory_hook(False) is True
+    try:
+        base = c.max_memory_allocated()
+        t = [pytensor.zeros(512, device="cuda") for _ in range(4)]
+        del t
+        gc.collect()
+        # Without the hook the peak is only sampled at queries.
+        assert c.max_memory_allocated() == base
+    finally:
+        assert c._set_memory_hook(True) is False
+    t = [pytensor.zeros(512, device="cuda") for _ in range(4)]
+    del t
+    gc.collect()
+    assert c.max_memory_allocated() >= base + 4 * 2048
+
+
+def test_memory_hook_env_switch(monkeypatch):
+    monkeypatch.setenv("PYTENSOR_CUDA_MEMORY_HOOK", "0")
+    with fakecupy.installed(n_devices=1):
+        assert pytensor.cuda._tracker is False
+        x = pytensor.zeros(1000, device="cuda")
+        assert pytensor.cuda.memory_allocated() == 4096
+        assert pytensor.cuda.max_memory_allocated() == 4096
+        del x
+
+
+def test_gpu_guide_runs_on_the_fake_gpu(gpu, monkeypatch, tmp_path):
+    """The runnable blocks of docs/gpu.md take their GPU branches here."""
+    import pathlib
+    import re
+    doc = pathlib.Path(__file__).resolve().parents[2] / "docs" / "gpu.md"
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", doc.read_text(),
+                                    re.S)
+              if not b.lstrip().startswith("# no-run")]
+    assert len(blocks) >= 5
+    monkeypatch.chdir(tmp_path)
+    ns = {"__name__": "__docs__"}
+    for b in blocks:
+        exec(compile(b, "gpu.md", "exec"), ns)
+    assert ns["device"] == "cuda"

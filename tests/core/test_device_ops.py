@@ -26,16 +26,10 @@ import contextlib
 import pytest
 
 from tests.gpu import fakecupy
-from tests.gpu.cases import all_op_cases
+from tests.gpu.cases import HOST_TRAFFIC, all_op_cases
 from tests.parity import check_device_parity, parity_params
 
 CASES = [c for _, c in all_op_cases()]
-
-# Rows whose host round trips are inherent (data-dependent output shapes,
-# or PyTorch syncs there too), with the reason.  Everything else must keep
-# the data on the device.
-HOST_TRAFFIC = {
-}
 
 
 @pytest.fixture(scope="module")

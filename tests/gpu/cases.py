@@ -8,6 +8,16 @@ import pkgutil
 
 from tests.parity import OpCase
 
+# Rows whose host round trips are inherent (a data-dependent output shape,
+# or a check PyTorch also makes with a synchronisation), with the reason.
+# Every other row must keep its data on the device: no ``.item()``,
+# ``bool(array)``, ``.get()``, Python iteration or boolean-mask indexing of
+# device data, and no host-to-device copies.  Checked on the fake GPU
+# (tests/core/test_device_ops.py) and, with CuPy's sync detector, on a
+# real one (tests/gpu/test_gpu_ops.py).
+HOST_TRAFFIC = {
+}
+
 
 def all_op_cases():
     """``[(module name, OpCase), ...]`` in module order, each row once."""
