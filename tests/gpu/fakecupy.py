@@ -670,6 +670,17 @@ def matmul(a, b, out=None, **kw):
     return _wrap_result(np.matmul(*_unwrap_args((a, b), False), **kw))
 
 
+def _as_strided(x, shape=None, strides=None):
+    """``cupy.lib.stride_tricks.as_strided``: a view of the same memory."""
+    if not isinstance(x, ndarray):
+        raise TypeError(f"Unsupported type {type(x)}")
+    return x._view(np.lib.stride_tricks.as_strided(x._a, shape, strides))
+
+
+lib = types.SimpleNamespace(stride_tricks=types.SimpleNamespace(
+    as_strided=_as_strided))
+
+
 def from_dlpack(obj, **_):
     raise BufferError("fake cupy has no DLPack")
 
@@ -728,6 +739,47 @@ random = types.SimpleNamespace(default_rng=lambda seed=None: _Generator(seed),
 
 
 # ---------------------------------------------------------------------------
+# cupyx: the parts pytensor_ext's reference kernels use on CuPy arrays.
+def _special(name):
+    try:
+        import scipy.special as sps
+        fn = getattr(sps, name)
+    except (ImportError, AttributeError):   # pragma: no cover
+        import math
+        one = getattr(math, name)
+
+        def fn(a):
+            out = np.frompyfunc(one, 1, 1)(np.asarray(a, np.float64))
+            return np.asarray(out, np.float64).astype(np.asarray(a).dtype)
+
+    def kernel(x, *args):
+        if not isinstance(x, ndarray):
+            raise TypeError(f"Unsupported type {type(x)}")
+        return _wrap_result(fn(_unwrap_args(x, False), *args))
+    kernel.__name__ = name
+    return kernel
+
+
+def _scatter_add(a, slices, value):
+    """``cupyx.scatter_add``: ``a[slices] += value`` with repeats summed."""
+    np.add.at(_unwrap_args(a, False), _unwrap_args(slices, False),
+              _unwrap_args(value, False))
+
+
+_special_ns = types.ModuleType("cupyx.scipy.special")
+for _n in ("erf", "erfc", "erfinv", "erfcinv", "gammaln", "digamma",
+           "expit", "log_expit", "ndtr", "ndtri", "i0", "i1", "logit"):
+    setattr(_special_ns, _n, _special(_n))
+_scipy_ns = types.ModuleType("cupyx.scipy")
+_scipy_ns.special = _special_ns
+cupyx = types.ModuleType("cupyx")
+cupyx.scipy = _scipy_ns
+cupyx.scatter_add = _scatter_add
+_CUPYX = {"cupyx": cupyx, "cupyx.scipy": _scipy_ns,
+          "cupyx.scipy.special": _special_ns}
+
+
+# ---------------------------------------------------------------------------
 @contextlib.contextmanager
 def installed(n_devices=2):
     """Make ``import cupy`` give this module and pytensor see ``n_devices``
@@ -736,6 +788,7 @@ def installed(n_devices=2):
     import pytensor_ext
     from pytensor import backend, cuda as pcuda
     mod = sys.modules[__name__]
+    saved_x = {k: sys.modules.get(k) for k in _CUPYX}
     saved = dict(cupy=sys.modules.get("cupy"), b_cupy=backend._cupy,
                  b_ok=backend._cuda_ok, b_n=backend._n_devices,
                  ext_gpu=pytensor_ext._gpu, tracker=pcuda._tracker,
@@ -744,6 +797,7 @@ def installed(n_devices=2):
     global _pool
     _pool = MemoryPool()
     sys.modules["cupy"] = mod
+    sys.modules.update(_CUPYX)
     backend._cupy = mod
     backend._cuda_ok = None
     backend._cuda_devices.clear()
@@ -757,10 +811,11 @@ def installed(n_devices=2):
         if pcuda._tracker:
             with contextlib.suppress(KeyError):
                 pcuda._tracker.__exit__()
-        if saved["cupy"] is None:
-            sys.modules.pop("cupy", None)
-        else:
-            sys.modules["cupy"] = saved["cupy"]
+        for k, v in list(saved_x.items()) + [("cupy", saved["cupy"])]:
+            if v is None:
+                sys.modules.pop(k, None)
+            else:
+                sys.modules[k] = v
         backend._cupy, backend._cuda_ok = saved["b_cupy"], saved["b_ok"]
         backend._n_devices = saved["b_n"]
         backend._cuda_devices.clear()
