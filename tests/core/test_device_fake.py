@@ -597,6 +597,9 @@ def _host_copy(x):
     ("iterate", lambda x: _xp(x).stack([r for r in x]), "Python iteration"),
     ("get", lambda x: x * _xp(x).asarray(_host_copy(x)), "get()"),
     ("mask", lambda x: x[x > 0].sum() * x, "boolean-mask indexing"),
+    ("nonzero", lambda x: x * _xp(x).nonzero(x > 0)[0].size, "nonzero"),
+    ("np_nonzero", lambda x: x * np.nonzero(x > 0)[0].size, "nonzero"),
+    ("unique", lambda x: x * _xp(x).unique(x).size, "unique"),
     ("upload", lambda x: x + _xp(x).asarray(np.ones(x.shape, x.dtype)),
      "asarray"),
 ])

@@ -502,6 +502,9 @@ class ndarray:
         path = ".".join(func.__module__.split(".")[1:] + [func.__name__])
         if not _real_has(path):
             return NotImplemented
+        if func.__name__ in _SYNCING or (func.__name__ == "where" and
+                                         len(args) == 1):
+            _log("sync", f"numpy.{func.__name__} (data-dependent shape)")
         for t in types_:
             if not issubclass(t, (ndarray, np.ndarray)):
                 return NotImplemented
@@ -556,6 +559,8 @@ class ndarray:
 
         @functools.wraps(fn)
         def method(*args, **kwargs):
+            if name in _SYNCING:
+                _log("sync", f"ndarray.{name} (data-dependent shape)")
             r = fn(*_unwrap_args(args, False), **_unwrap_args(kwargs, False))
             if not (isinstance(r, np.ndarray) and _root(r) is
                     self._owner.root):
@@ -685,6 +690,12 @@ def from_dlpack(obj, **_):
     raise BufferError("fake cupy has no DLPack")
 
 
+# CuPy functions whose output shape depends on the data: they read a count
+# back from the device (CuPy declares a synchronisation in each).
+_SYNCING = {"nonzero", "argwhere", "flatnonzero", "unique", "compress",
+            "extract", "place", "choose"}
+
+
 def _function(name):
     """``cupy.<name>`` backed by ``numpy.<name>`` (host arrays refused)."""
     np_fn = getattr(np, name)
@@ -693,6 +704,8 @@ def _function(name):
 
     @functools.wraps(np_fn)
     def fn(*args, **kwargs):
+        if name in _SYNCING or (name == "where" and len(args) == 1):
+            _log("sync", f"cupy.{name} (data-dependent shape)")
         return _wrap_result(np_fn(*_unwrap_args(args, False),
                                   **_unwrap_args(kwargs, False)))
     return fn
