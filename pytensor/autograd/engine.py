@@ -54,6 +54,9 @@ def _make_root_grads(outputs, grad_outputs):
             raise TypeError(f"backward: outputs[{i}] is a "
                             f"{type(t).__name__}, not a Tensor")
         g = grad_outputs[i] if grad_outputs is not None else None
+        if t._base is not None and t._view_ver != t._vc.value:
+            from pytensor.autograd.inplace import refresh_view
+            refresh_view(t)             # a view written to since made
         if not t._requires_grad:
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not "
@@ -345,7 +348,7 @@ class _Ctx:
                 if guard is not None:
                     with guard:
                         return a + b
-            return a + b
+            return _arr(a + b)
         return a + b                    # Tensor + Tensor, recorded
 
     def wrap(self, v):
@@ -405,7 +408,10 @@ class _Ctx:
                 if guard is not None:
                     with guard:
                         return self.run_node(node, grads_out)
-        if len(grads_out) > 1 and node._materialize and None in grads_out:
+        # ``any(g is None ...)``, not ``None in grads_out``: ``in`` falls
+        # back to ``==``, elementwise on Tensors and arrays.
+        if len(grads_out) > 1 and node._materialize and any(
+                g is None for g in grads_out):
             grads_out = _materialize(node, grads_out, fast)
         hooked = _op_hooks.active or node._post_hooks
         bwa = node.backward_arrays if fast else None
@@ -456,7 +462,12 @@ class _Ctx:
             if g is None:
                 continue
             shape, dtype = meta[i]
-            garr = g if fast else g._data
+            if fast:
+                if g.__class__ is not _ndarray:
+                    g = _arr(g)
+                garr = g
+            else:
+                garr = g._data
             if garr.shape != shape:
                 g = _unbroadcast(node, i, g, shape, fast)
             if garr.dtype != dtype:
@@ -485,6 +496,17 @@ class _Ctx:
                     c[i] = g if c[i] is None else self.add(c[i], g)
                 return
         _accumulate(leaf, g, self)
+
+
+_ndarray = np.ndarray
+
+
+def _arr(x):
+    """Arithmetic on 0-d NumPy arrays returns NumPy scalars: make them
+    arrays again (CuPy arrays pass through)."""
+    if x.__class__ is _ndarray or not isinstance(x, (np.generic, float, int)):
+        return x
+    return np.asarray(x)
 
 
 def _tensor_data(node, g):
@@ -585,7 +607,7 @@ def _accumulate(t, g, ctx):
             if old._vc is not None:
                 old._vc.value += 1
         else:
-            t._grad = Tensor._make(oa + g)
+            t._grad = Tensor._make(_arr(oa + g))
     if m is not None and m.post_accumulate:
         for fn in list(m.post_accumulate.values()):
             fn(t)

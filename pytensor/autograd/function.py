@@ -170,6 +170,9 @@ class Function:
             return ()
         out = []
         for s in saved:
+            if s is None:
+                out.append(None)
+                continue
             kind = s[0]
             if kind == 0:
                 t = s[1]
@@ -185,6 +188,8 @@ class Function:
         return tuple(out)
 
     def _unpack(self, s):
+        if s is None:                       # save_for_backward(..., None)
+            return None
         kind = s[0]
         if kind == 0:                       # an input Tensor
             t, version = s[1], s[2]
@@ -242,6 +247,8 @@ class Function:
             if isinstance(a, tensor_cls):
                 arr = a._data
                 arrays.append(arr)
+                if a._base is not None and a._view_ver != a._vc.value:
+                    _refresh_view(a)        # written to since it was made
                 if first is None:
                     first = arr
                 elif arr.__class__ is not first.__class__ or (
@@ -413,6 +420,8 @@ def _resolve_saved(s, args, outs, results):
             return (1, results[j]._data, j, vc)
     if not hasattr(s, "shape"):
         return (3, s)
+    if isinstance(s, np.generic):       # a 0-d result NumPy made a scalar
+        s = np.asarray(s)
     return (2, s)
 
 
@@ -442,6 +451,14 @@ def _mark_view(out, src, node):
     out._base = base
     out._vc = src._get_vc()
     out._view_chain = (src._view_chain or ()) + (node,)
+    out._view_ver = out._vc.value
+
+
+def _refresh_view(v):
+    """Rebuild a view's history from its base after an in-place op changed
+    the storage they share (see ``autograd/inplace.py``)."""
+    from pytensor.autograd.inplace import refresh_view
+    refresh_view(v)
 
 
 def resolve_devices(op, args):
