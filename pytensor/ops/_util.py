@@ -3,6 +3,7 @@
 Kept small and fast: ``binary_operands`` runs on every arithmetic op.
 """
 import contextlib
+import functools
 import numbers
 
 import numpy as np
@@ -168,6 +169,26 @@ def same_device(op, *args):
 
 
 _no_guard = contextlib.nullcontext()
+
+
+def on_input_device(fn):
+    """Decorator for ops that compute on raw arrays outside
+    ``Function.apply`` (comparisons, ``argmax``, ``isnan`` ...): run with
+    the first Tensor argument's GPU current, as ``Function.apply`` does for
+    every other op.  CuPy launches kernels and allocates on the *current*
+    device, so without it a ``cuda:1`` tensor would be computed on
+    ``cuda:0``.  A class check and nothing else for CPU tensors."""
+    @functools.wraps(fn)
+    def op(*args, **kwargs):
+        for a in args:
+            if isinstance(a, Tensor):
+                guard = _backend.device_guard(a._data)
+                if guard is not None:
+                    with guard:
+                        return fn(*args, **kwargs)
+                break
+        return fn(*args, **kwargs)
+    return op
 
 
 def on_device_of(arr):

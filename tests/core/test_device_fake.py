@@ -682,3 +682,53 @@ def test_gpu_guide_runs_on_the_fake_gpu(gpu, monkeypatch, tmp_path):
     for b in blocks:
         exec(compile(b, "gpu.md", "exec"), ns)
     assert ns["device"] == "cuda"
+
+
+@pytest.mark.slow
+def test_gpu_device_tests_pass_on_the_fake_gpu():
+    """tests/gpu/test_gpu_device.py, run on the fake GPU in a fresh process
+    (PYTENSOR_FAKE_GPU=1), so the GPU tests' own logic is checked here
+    before a GPU ever runs them."""
+    import os
+    import pathlib
+    import subprocess
+    import sys
+    root = pathlib.Path(__file__).resolve().parents[2]
+    env = dict(os.environ, PYTENSOR_FAKE_GPU="1")
+    r = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "tests/gpu/test_gpu_device.py"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    tail = "\n".join(r.stdout.splitlines()[-15:])
+    assert r.returncode == 0, tail
+    assert " passed" in tail and "failed" not in tail
+
+
+def _sync_rows(*names):
+    from tests.gpu.cases import all_op_cases
+    rows = {c.name: c for _, c in all_op_cases()}
+    return [rows[n] for n in names]
+
+
+@pytest.mark.parametrize("name", ["add", "matmul_2d", "max_all", "prod_all",
+                                  "median_odd"])
+def test_gpu_sync_test_on_the_fake_gpu(name):
+    """The real-GPU sync test (CuPy's detector, here the fake's) passes for
+    sync-free ops and for inherent reads listed in HOST_TRAFFIC ..."""
+    from tests.gpu.test_gpu_ops import test_op_does_not_synchronize
+    (case,) = _sync_rows(name)
+    with fakecupy.installed(n_devices=1):
+        test_op_does_not_synchronize(case, case.shapes[0], "float32",
+                                     "contiguous")
+
+
+def test_gpu_sync_test_catches_a_sync():
+    """... and fails for an op that reads device data back."""
+    from tests.gpu.test_gpu_ops import test_op_does_not_synchronize
+    bad = _bad_case("syncs", lambda x: x * float(x.sum().item() > 0))
+    with fakecupy.installed(n_devices=1):
+        with pytest.raises(pytest.fail.Exception, match=r"syncs: the op reads "
+                           r"device data back .* at test_device_fake\.py|"
+                           r"syncs: the op reads device data back"):
+            test_op_does_not_synchronize(bad, bad.shapes[0], "float32",
+                                         "contiguous")

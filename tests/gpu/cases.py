@@ -5,18 +5,33 @@ registration: any module-level list named ``*CASES`` of ``OpCase`` rows in
 a ``tests/ops/test_*.py`` module."""
 import importlib
 import pkgutil
+import re
 
 from tests.parity import OpCase
 
-# Rows whose host round trips are inherent (a data-dependent output shape,
-# or a check PyTorch also makes with a synchronisation), with the reason.
-# Every other row must keep its data on the device: no ``.item()``,
+# Host round trips that are inherent (a data-dependent output shape, or a
+# choice PyTorch also makes with a synchronisation), with the reason, keyed
+# by table row name or by the op code's site ``"file.py (function)"``.
+# Every other op must keep its data on the device: no ``.item()``,
 # ``bool(array)``, ``.get()``, Python iteration or boolean-mask indexing of
 # device data, and no host-to-device copies.  Checked on the fake GPU
 # (tests/core/test_device_ops.py) and, with CuPy's sync detector, on a
 # real one (tests/gpu/test_gpu_ops.py).
 HOST_TRAFFIC = {
+    "prod.py (backward)": "PyTorch's prod backward also reads back whether "
+                          "the input has zeros (nonzero) to pick a formula",
+    "prod.py (backward_arrays)": "as prod.py (backward)",
+    "cumulative.py (backward)": "PyTorch's cumprod backward also reads back "
+                                "whether the input has zeros (.item())",
 }
+
+
+def inherent(case_name, where):
+    """Why a host round trip at ``where`` (``"file.py:12 (function)"``) in
+    row ``case_name`` is allowed, or None."""
+    if case_name in HOST_TRAFFIC:
+        return HOST_TRAFFIC[case_name]
+    return HOST_TRAFFIC.get(re.sub(r":\d+ ", " ", where))
 
 
 def all_op_cases():

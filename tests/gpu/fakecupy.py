@@ -46,7 +46,16 @@ _MSG = ("Implicit conversion to a NumPy array is not allowed. Please use "
 
 # ---------------------------------------------------------------------------
 # Event log: host<->device traffic a test can inspect.
-_state = types.SimpleNamespace(n_devices=2, current=0, events=None)
+_state = types.SimpleNamespace(n_devices=2, current=0, events=None,
+                               allow_sync=True)
+
+
+class DeviceSynchronized(RuntimeError):
+    """``cupyx.DeviceSynchronized``: a sync while ``allow_synchronize(False)``."""
+
+    def __init__(self, message=None):
+        super().__init__(message or "Device synchronization was detected "
+                         "while disallowed.")
 
 
 def _frame():
@@ -58,6 +67,8 @@ def _frame():
 
 
 def _log(kind, what):
+    if kind == "sync" and not _state.allow_sync:
+        raise DeviceSynchronized()
     ev = _state.events
     if ev is not None:
         ev.append((kind, what, _frame()))
@@ -785,9 +796,21 @@ for _n in ("erf", "erfc", "erfinv", "erfcinv", "gammaln", "digamma",
     setattr(_special_ns, _n, _special(_n))
 _scipy_ns = types.ModuleType("cupyx.scipy")
 _scipy_ns.special = _special_ns
+@contextlib.contextmanager
+def _allow_synchronize(allow):
+    prev = _state.allow_sync
+    _state.allow_sync = allow
+    try:
+        yield
+    finally:
+        _state.allow_sync = prev
+
+
 cupyx = types.ModuleType("cupyx")
 cupyx.scipy = _scipy_ns
 cupyx.scatter_add = _scatter_add
+cupyx.allow_synchronize = _allow_synchronize
+cupyx.DeviceSynchronized = DeviceSynchronized
 _CUPYX = {"cupyx": cupyx, "cupyx.scipy": _scipy_ns,
           "cupyx.scipy.special": _special_ns}
 

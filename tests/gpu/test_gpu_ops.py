@@ -19,7 +19,7 @@ import warnings
 import pytest
 
 import pytensor
-from tests.gpu.cases import HOST_TRAFFIC, all_op_cases
+from tests.gpu.cases import HOST_TRAFFIC, all_op_cases, inherent
 from tests.parity import check_device_parity, parity_params
 
 pytestmark = pytest.mark.gpu
@@ -44,6 +44,22 @@ def test_op_on_gpu(case, shapes, dtype, layout):
     # CPU suite compares that one with torch).
     check_device_parity(case, shapes, dtype, layout, device="cuda",
                         torch_check=_TORCH)
+
+
+def _pytensor_site(exc):
+    """``"file.py:line (function)"`` of the innermost pytensor frame of
+    an exception's traceback."""
+    site = "?"
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        parts = code.co_filename.replace("\\", "/").split("/")
+        if ("pytensor" in parts or "pytensor_ext" in parts) and \
+                "tests" not in parts:
+            site = (f"{code.co_filename.split('/')[-1]}:{tb.tb_lineno} "
+                    f"({code.co_name})")
+        tb = tb.tb_next
+    return site
 
 
 def _sync_detector():
@@ -76,9 +92,12 @@ def test_op_does_not_synchronize(case, shapes, dtype, layout):
         check_device_parity(case, shapes, dtype, layout, device="cuda",
                             torch_check=False, watch=watch)
     except Exception as e:
-        if type(e).__name__ == "DeviceSynchronized":
-            pytest.fail(f"{case.name}: the op reads device data back to the "
-                        f"host (a GPU synchronisation); keep it on the "
-                        f"device or list it in HOST_TRAFFIC with the reason")
-        raise
+        if type(e).__name__ != "DeviceSynchronized":
+            raise
+        where = _pytensor_site(e)
+        if inherent(case.name, where):
+            return                  # an allowed read (the first one seen)
+        pytest.fail(f"{case.name}: the op reads device data back to the host "
+                    f"(a GPU synchronisation) at {where}; keep it on the "
+                    "device or list it in HOST_TRAFFIC with the reason")
     assert pytensor.cuda.is_available()

@@ -5,12 +5,14 @@ import numpy as np
 from pytensor import dtypes as _dt
 from pytensor.backend import get_xp
 from pytensor.ops._registry import tensor_method
-from pytensor.ops._util import broadcast_error, as_tensor_like
+from pytensor.ops._util import (broadcast_error, as_tensor_like,
+                                on_input_device)
 from pytensor.tensor import Tensor
 
 __all__ = ["isclose", "allclose", "equal"]
 
 
+@on_input_device
 def _close_arrays(op, a, b, rtol, atol, equal_nan):
     """PyTorch's algorithm: exact equality (infinities included), NaN ==
     NaN if asked, else ``|a - b| <= atol + rtol * |b|`` for finite errors;
