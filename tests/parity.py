@@ -357,7 +357,9 @@ def check_device_parity(case, shapes, dtype, layout, device="cuda",
     dev_in = [_on_device(a, i in gidx, device, layout)
               for i, a in enumerate(arrays)]
     want = pytensor.backend.resolve_device(device)
-    with watch("forward"):
+    with watch("forward"), pytensor.device(want):
+        # Tensors a row builds itself (``T.tensor([0, 2])`` as an index)
+        # go to the device, as under ``with torch.device(...)``.
         dev_out = _outs(case.fn(pytensor, *dev_in))
     what = f"{case.name} on {want} ({dtype}, {layout})"
     assert len(dev_out) == len(cpu_out), \

@@ -131,6 +131,12 @@ def inplace(x, op, fn, *args):
     Returns:
         ``x``.
     """
+    if x._data.__class__ is not np.ndarray:
+        from pytensor.backend import device_guard
+        guard = device_guard(x._data)     # x on a GPU that is not current
+        if guard is not None:
+            with guard:
+                return inplace(x, op, fn, *args)
     check_inplace(x, op)
     Tensor = _function.Tensor
     needs_graph = _state.enabled and (

@@ -1,8 +1,8 @@
 """Every op-table row of ``tests/ops``, for running the same tables on a GPU
 (``tests/gpu/test_gpu_ops.py``) and on the fake GPU
 (``tests/core/test_device_ops.py``).  New tables are picked up without
-registration: any module-level list named ``*CASES`` of ``OpCase`` rows in
-a ``tests/ops/test_*.py`` module."""
+registration: any module-level list of ``OpCase`` rows in a
+``tests/ops/test_*.py`` module."""
 import importlib
 import pkgutil
 import re
@@ -23,6 +23,26 @@ HOST_TRAFFIC = {
     "prod.py (backward_arrays)": "as prod.py (backward)",
     "cumulative.py (backward)": "PyTorch's cumprod backward also reads back "
                                 "whether the input has zeros (.item())",
+    # Data-dependent output shapes: the count is read back, as in PyTorch.
+    "nonzero.py (forward)": "nonzero/argwhere: the output size is the "
+                            "number of non-zeros",
+    "_key.py (lin)": "boolean-mask indexing: the selected count",
+    "_key.py (gather)": "boolean-mask indexing: the selected count",
+    "_key.py (make_plan)": "boolean masks among several indices: nonzero",
+    # Index validation and host index data.
+    "_check.py (min_max)": "index bounds are checked on the host, one "
+                           "read-back (PyTorch asserts on the device; CuPy "
+                           "would wrap out-of-range indices silently)",
+    "narrow.py (narrow)": "a 0-d tensor start is read as an int, as "
+                          "PyTorch does",
+    "_key.py (parse_key)": "a 0-d integer tensor index is read as an int, "
+                           "as PyTorch does (.item())",
+    "_key.py (index_array)": "a Python list or NumPy array index is host "
+                             "data: it is copied to the device, as in "
+                             "PyTorch",
+    "masked_scatter": "counts the mask's True entries (data-dependent)",
+    "set_mask": "x[mask] = v: boolean-mask indexing (nonzero), as PyTorch",
+    "set_mask_tensor_value": "as set_mask",
 }
 
 
@@ -31,11 +51,15 @@ def inherent(case_name, where):
     row ``case_name`` is allowed, or None."""
     if case_name in HOST_TRAFFIC:
         return HOST_TRAFFIC[case_name]
+    if where.startswith("test_"):
+        return "the row's own host data (built in the test, not by the op)"
     return HOST_TRAFFIC.get(re.sub(r":\d+ ", " ", where))
 
 
 def all_op_cases():
-    """``[(module name, OpCase), ...]`` in module order, each row once."""
+    """``[(module name, OpCase), ...]`` in module order, each row once: the
+    rows of every module-level list of ``OpCase`` in ``tests/ops/test_*``
+    (``CASES``, ``GETITEM``, ``KINKS`` ...; tables need no registration)."""
     import tests.ops
     out, seen = [], set()
     for info in sorted(pkgutil.iter_modules(tests.ops.__path__),
@@ -45,11 +69,11 @@ def all_op_cases():
         mod = importlib.import_module(f"tests.ops.{info.name}")
         for attr in sorted(vars(mod)):
             rows = getattr(mod, attr)
-            if not (attr.isupper() and attr.endswith("CASES")
-                    and isinstance(rows, (list, tuple))):
+            if not (isinstance(rows, (list, tuple)) and rows and all(
+                    isinstance(c, OpCase) for c in rows)):
                 continue
             for c in rows:
-                if isinstance(c, OpCase) and id(c) not in seen:
+                if id(c) not in seen:
                     seen.add(id(c))
                     out.append((info.name, c))
     return out

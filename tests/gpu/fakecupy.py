@@ -61,7 +61,9 @@ class DeviceSynchronized(RuntimeError):
 def _frame():
     """The first stack frame outside this file, as ``file:line``."""
     for fr in reversed(traceback.extract_stack(limit=30)[:-2]):
-        if not fr.filename.endswith("fakecupy.py"):
+        if not fr.filename.endswith(("fakecupy.py", "pytensor/backend.py",
+                                     "pytensor/creation.py",
+                                     "pytensor/tensor.py")):
             return f"{fr.filename.split('/')[-1]}:{fr.lineno} ({fr.name})"
     return "?"
 

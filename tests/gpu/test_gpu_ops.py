@@ -46,18 +46,23 @@ def test_op_on_gpu(case, shapes, dtype, layout):
                         torch_check=_TORCH)
 
 
+# Infrastructure whose reads are done on an op's behalf (Tensor.item(),
+# transfers): the site reported is the op that called them.
+_NOT_SITES = ("tensor.py", "backend.py", "creation.py")
+
+
 def _pytensor_site(exc):
-    """``"file.py:line (function)"`` of the innermost pytensor frame of
-    an exception's traceback."""
+    """``"file.py:line (function)"`` of the innermost pytensor op frame of
+    an exception's traceback (compiled frames name functions with dots)."""
     site = "?"
     tb = exc.__traceback__
     while tb is not None:
         code = tb.tb_frame.f_code
         parts = code.co_filename.replace("\\", "/").split("/")
         if ("pytensor" in parts or "pytensor_ext" in parts) and \
-                "tests" not in parts:
-            site = (f"{code.co_filename.split('/')[-1]}:{tb.tb_lineno} "
-                    f"({code.co_name})")
+                "tests" not in parts and parts[-1] not in _NOT_SITES:
+            site = (f"{parts[-1]}:{tb.tb_lineno} "
+                    f"({code.co_name.rsplit('.', 1)[-1]})")
         tb = tb.tb_next
     return site
 
