@@ -732,3 +732,58 @@ def test_gpu_sync_test_catches_a_sync():
                            r"syncs: the op reads device data back"):
             test_op_does_not_synchronize(bad, bad.shapes[0], "float32",
                                          "contiguous")
+
+
+# ---------------------------------------------------------------------------
+# nn on the GPU (on cuda:1 while cuda:0 is current)
+def test_modules_move_and_train_on_the_gpu(gpu):
+    from pytensor import nn
+    import pytensor.nn.functional as F
+    m = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Dropout(0.2),
+                      nn.Linear(8, 3))
+    assert m.to("cuda:1") is m
+    assert all(p.device == "cuda:1" for p in m.parameters())
+    assert isinstance(m[0].weight, nn.Parameter) and m[0].weight.is_cuda
+    x = pytensor.randn(5, 4, device="cuda:1")
+    y = pytensor.randint(0, 3, (5,), device="cuda:1")
+    loss = F.cross_entropy(m(x), y)
+    assert loss.device == "cuda:1"
+    loss.backward()
+    assert all(p.grad.device == "cuda:1" for p in m.parameters())
+    total = nn.utils.clip_grad_norm_(m.parameters(), 0.5)
+    assert total.device == "cuda:1"
+    nn.utils.clip_grad_value_(m.parameters(), 0.01)
+    assert float(max(p.grad.abs().max() for p in m.parameters())) <= 0.01
+    m.cpu()
+    assert m[0].weight.device == "cpu" and m[0].weight.grad.device == "cpu"
+    m.cuda(1)
+    assert m[3].bias.device == "cuda:1"
+
+
+def test_module_factories_state_dicts_and_init_on_the_gpu(gpu):
+    from pytensor import nn
+    from pytensor.nn import init
+    lin = nn.Linear(3, 2, device="cuda:1")
+    assert lin.weight.device == "cuda:1" and lin.bias.device == "cuda:1"
+    cpu_state = nn.Linear(3, 2).state_dict()
+    lin.load_state_dict(cpu_state)          # host values into GPU params
+    assert lin.weight.device == "cuda:1"
+    assert lin.weight.tolist() == cpu_state["weight"].tolist()
+    w = pytensor.empty(6, 5, device="cuda:1")
+    for fn in (init.uniform_, init.normal_, init.trunc_normal_,
+               init.xavier_uniform_, init.xavier_normal_,
+               init.kaiming_uniform_, init.kaiming_normal_,
+               init.orthogonal_, init.eye_, init.ones_, init.zeros_):
+        assert fn(w) is w and w.device == "cuda:1"
+    init.sparse_(w, 0.5)
+    assert (w.cpu().numpy() == 0).sum(axis=0).tolist() == [3] * 5
+    with pytest.warns(UserWarning, match="more than 2 std"):
+        init.trunc_normal_(w, mean=10.0, std=1.0, a=-1.0, b=1.0)
+    assert w.device == "cuda:1"
+    emb = nn.Embedding(10, 4, device="cuda:1")
+    out = emb(pytensor.tensor([1, 2, 1], device="cuda:1"))
+    out.sum().backward()
+    assert emb.weight.grad.device == "cuda:1"
+    assert emb.weight.grad.cpu().numpy()[1].tolist() == [2.0] * 4
+    with pytest.raises(IndexError, match="index out of range"):
+        emb(pytensor.tensor([10], device="cuda:1"))

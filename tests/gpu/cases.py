@@ -2,7 +2,7 @@
 (``tests/gpu/test_gpu_ops.py``) and on the fake GPU
 (``tests/core/test_device_ops.py``).  New tables are picked up without
 registration: any module-level list of ``OpCase`` rows in a
-``tests/ops/test_*.py`` module."""
+``tests/ops/test_*.py`` or ``tests/nn/test_*.py`` module."""
 import importlib
 import pkgutil
 import re
@@ -40,6 +40,12 @@ HOST_TRAFFIC = {
     "_key.py (index_array)": "a Python list or NumPy array index is host "
                              "data: it is copied to the device, as in "
                              "PyTorch",
+    "cross_entropy.py (_check_indices)":
+        "class-index targets are bounds-checked on the host, one read-back "
+        "(PyTorch asserts on the device)",
+    "binary_cross_entropy.py (binary_cross_entropy)":
+        "the input range [0, 1] is checked on the host (PyTorch asserts on "
+        "the device)",
     "masked_scatter": "counts the mask's True entries (data-dependent)",
     "set_mask": "x[mask] = v: boolean-mask indexing (nonzero), as PyTorch",
     "set_mask_tensor_value": "as set_mask",
@@ -59,14 +65,17 @@ def inherent(case_name, where):
 def all_op_cases():
     """``[(module name, OpCase), ...]`` in module order, each row once: the
     rows of every module-level list of ``OpCase`` in ``tests/ops/test_*``
-    (``CASES``, ``GETITEM``, ``KINKS`` ...; tables need no registration)."""
+    and ``tests/nn/test_*`` (``CASES``, ``GETITEM``, ``KINKS`` ...; tables
+    need no registration)."""
+    import tests.nn
     import tests.ops
     out, seen = [], set()
-    for info in sorted(pkgutil.iter_modules(tests.ops.__path__),
-                       key=lambda i: i.name):
-        if not info.name.startswith("test_"):
-            continue
-        mod = importlib.import_module(f"tests.ops.{info.name}")
+    mods = [(pkg.__name__, info.name) for pkg in (tests.ops, tests.nn)
+            for info in sorted(pkgutil.iter_modules(pkg.__path__),
+                               key=lambda i: i.name)
+            if info.name.startswith("test_")]
+    for pkg, name in mods:
+        mod = importlib.import_module(f"{pkg}.{name}")
         for attr in sorted(vars(mod)):
             rows = getattr(mod, attr)
             if not (isinstance(rows, (list, tuple)) and rows and all(
@@ -75,5 +84,5 @@ def all_op_cases():
             for c in rows:
                 if id(c) not in seen:
                     seen.add(id(c))
-                    out.append((info.name, c))
+                    out.append((name, c))
     return out
