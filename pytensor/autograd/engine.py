@@ -402,8 +402,10 @@ class _Ctx:
     def run_node(self, node, grads_out):
         fast = self.fast
         if fast:
-            g0 = next((g for g in grads_out if g is not None), None)
-            if g0 is not None and g0.__class__ is not np.ndarray:
+            g0 = grads_out[0]
+            if g0 is None and len(grads_out) > 1:
+                g0 = next((g for g in grads_out if g is not None), None)
+            if g0 is not None and g0.__class__ is not _ndarray:
                 guard = _guard(g0)      # a node on another GPU
                 if guard is not None:
                     with guard:
