@@ -56,9 +56,9 @@ def _operands(op, input, other):
             f"{op}: expected input and other to have the same dtype, but "
             f"got {input.dtype.name} and {other.dtype.name}")
     if input.device != other.device:
-        raise RuntimeError(
-            f"{op}: expected all tensors to be on the same device, but "
-            f"found {input.device} and {other.device}")
+        # 0-d CPU tensors join a GPU; any other mix raises, naming both.
+        from pytensor.ops._util import same_device
+        input, other = same_device(op, input, other)
     return input, other
 
 

@@ -190,8 +190,10 @@ def setitem(self, key, value):
     else:
         basic, recorded = _key.parse_key(key, arr)
     op = "index_put_"
-    if isinstance(value, Tensor) and value._data.__class__ is not \
-            arr.__class__:
+    if isinstance(value, Tensor) and value._data.ndim == 0 and \
+            value.device != self.device and value.device.type == "cpu":
+        value = value.to(self.device)   # a CPU scalar, as PyTorch allows
+    if isinstance(value, Tensor) and value.device != self.device:
         raise RuntimeError(
             f"{op}: expected the value on {self.device}, but it is on "
             f"{value.device}")
