@@ -787,3 +787,64 @@ def test_module_factories_state_dicts_and_init_on_the_gpu(gpu):
     assert emb.weight.grad.cpu().numpy()[1].tolist() == [2.0] * 4
     with pytest.raises(IndexError, match="index out of range"):
         emb(pytensor.tensor([10], device="cuda:1"))
+
+
+# ---------------------------------------------------------------------------
+# Optimizers and checkpoints on the GPU
+def _train(device, make_opt, steps=3):
+    from pytensor import nn
+    import pytensor.nn.functional as F
+    rng = np.random.default_rng(0)
+    m = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+    with pytensor.no_grad():
+        for p in m.parameters():
+            p.copy_(pytensor.tensor(rng.uniform(-0.5, 0.5, p.shape).astype(
+                np.float32)))
+    m.to(device)
+    x = pytensor.tensor(rng.standard_normal((6, 4)).astype(np.float32),
+                        device=device)
+    y = pytensor.tensor(rng.integers(0, 3, 6), device=device)
+    opt = make_opt(m.parameters())
+    sched = pytensor.optim.lr_scheduler.StepLR(opt, 1, 0.5)
+    for _ in range(steps):
+        opt.zero_grad(set_to_none=False)
+        F.cross_entropy(m(x), y).backward()
+        opt.step()
+        sched.step()
+    return m, opt
+
+
+OPTIMIZERS = {
+    "sgd": lambda ps: pytensor.optim.SGD(ps, lr=0.1, momentum=0.9,
+                                         nesterov=True, weight_decay=0.01),
+    "adam": lambda ps: pytensor.optim.Adam(ps, lr=0.01, amsgrad=True),
+    "adamw": lambda ps: pytensor.optim.AdamW(ps, lr=0.01),
+    "rmsprop": lambda ps: pytensor.optim.RMSprop(ps, lr=0.01, momentum=0.5,
+                                                 centered=True),
+    "adagrad": lambda ps: pytensor.optim.Adagrad(ps, lr=0.1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_optimizers_step_on_the_gpu(gpu, name):
+    ref, _ = _train("cpu", OPTIMIZERS[name])
+    m, opt = _train("cuda:1", OPTIMIZERS[name])
+    for a, b in zip(ref.parameters(), m.parameters()):
+        assert b.device == "cuda:1"
+        np.testing.assert_allclose(b.detach().cpu().numpy(),
+                                   a.detach().numpy(), rtol=1e-5, atol=1e-6)
+    for state in opt.state.values():
+        for k, v in state.items():
+            if isinstance(v, pytensor.Tensor) and k != "step":
+                assert v.device == "cuda:1", k
+
+
+def test_checkpoints_of_gpu_tensors(gpu, tmp_path):
+    t = pytensor.randn(3, 2, device="cuda:1")
+    f = tmp_path / "t.safetensors"
+    pytensor.save({"t": t}, f)
+    back = pytensor.load(f)
+    assert back["t"].device == "cuda:1"
+    assert back["t"].tolist() == t.tolist()
+    assert pytensor.load(f, map_location="cpu")["t"].device == "cpu"
+    assert pytensor.load(f, map_location="cuda:0")["t"].device == "cuda:0"
