@@ -33,6 +33,13 @@ HOST_TRAFFIC = {
     "_check.py (min_max)": "index bounds are checked on the host, one "
                            "read-back (PyTorch asserts on the device; CuPy "
                            "would wrap out-of-range indices silently)",
+    "scatter.py (_check_bounds)": "pytensor_ext.gpu's index_add and "
+                                  "scatter_add check their indices before "
+                                  "launching (an out-of-range write on a "
+                                  "GPU corrupts memory)",
+    "reference.py (_check_index)": "the reference kernels (the fake GPU's "
+                                   "stand-in for pytensor_ext.gpu) check "
+                                   "indices as scatter.py does",
     "narrow.py (narrow)": "a 0-d tensor start is read as an int, as "
                           "PyTorch does",
     "_key.py (parse_key)": "a 0-d integer tensor index is read as an int, "
