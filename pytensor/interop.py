@@ -120,6 +120,24 @@ def export(tensor, stream=None, max_version=None, dl_device=None,
     return tensor._data.__dlpack__(**kw)
 
 
+def cuda_array_interface(tensor):
+    """``Tensor.__cuda_array_interface__``: the CuPy array's, for CUDA
+    tensors; AttributeError for CPU tensors (so ``hasattr`` is False), as
+    in PyTorch."""
+    arr = tensor._data
+    if not _backend.is_cuda_array(arr):
+        raise AttributeError(
+            f"Can't get __cuda_array_interface__ on non-CUDA tensor type: "
+            f"{tensor.type()}. If CUDA data is required use tensor.cuda() to "
+            "copy tensor to device memory.")
+    if tensor._requires_grad:
+        raise RuntimeError(
+            "Can't get __cuda_array_interface__ on Variable that requires "
+            "grad. If gradients aren't required, use var.detach() to get "
+            "Variable that doesn't require grad.")
+    return arr.__cuda_array_interface__
+
+
 def export_device(tensor):
     """``Tensor.__dlpack_device__``: ``(device type, device id)``."""
     return tuple(int(v) for v in tensor._data.__dlpack_device__())

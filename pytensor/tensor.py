@@ -525,6 +525,12 @@ class Tensor:
         from pytensor.interop import export_device
         return export_device(self)
 
+    @property
+    def __cuda_array_interface__(self):
+        """CUDA tensors only (``cupy.asarray(t)``, Numba: zero copy)."""
+        from pytensor.interop import cuda_array_interface
+        return cuda_array_interface(self)
+
     # Tensors are compared elementwise (``==`` is an op), so hash by identity
     # as PyTorch does; they can be dict keys and set members.
     __hash__ = object.__hash__

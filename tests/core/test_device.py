@@ -382,6 +382,13 @@ def test_dlpack_capsules(torch):
     assert back.data_ptr() == src.data_ptr()
 
 
+def test_no_cuda_array_interface_on_cpu():
+    t = pytensor.ones(2)
+    assert not hasattr(t, "__cuda_array_interface__")
+    with pytest.raises(AttributeError, match="non-CUDA tensor"):
+        t.__cuda_array_interface__
+
+
 def test_dlpack_errors(torch):
     x = pytensor.ones(2, requires_grad=True)
     with pytest.raises(RuntimeError, match="Can't export tensors that "

@@ -236,6 +236,18 @@ def test_dlpack_with_cupy(real_cp):
     assert cp.from_dlpack(t.t().detach()).strides == a.T.strides
 
 
+def test_cuda_array_interface(real_cp):
+    cp = real_cp
+    t = pytensor.arange(6.0, device="cuda").reshape(2, 3)
+    a = cp.asarray(t)                       # zero copy
+    assert a.data.ptr == t.data_ptr() and a.shape == (2, 3)
+    a[0, 0] = 5.0
+    assert t.tolist()[0][0] == 5.0
+    with pytest.raises(RuntimeError, match="requires grad"):
+        pytensor.ones(2, device="cuda",
+                      requires_grad=True).__cuda_array_interface__
+
+
 def test_dlpack_with_torch(real_cp):
     torch = pytest.importorskip("torch")
     c = torch.arange(4.0)
