@@ -329,6 +329,9 @@ def default_device_was_set():
     return _default_device[0] is not None
 
 
+_parsed = {}                    # device string -> Device
+
+
 def resolve_device(dev, what=None):
     """Normalise a ``device=`` argument to a concrete :class:`Device`.
 
@@ -341,8 +344,14 @@ def resolve_device(dev, what=None):
         return CPU if d is None else d
     if dev.__class__ is Device:
         d = dev
-    elif isinstance(dev, str) and dev == "cpu":
-        return CPU
+    elif isinstance(dev, str):
+        if dev == "cpu":
+            return CPU
+        d = _parsed.get(dev)
+        if d is None:
+            d = Device(dev)
+            if len(_parsed) < 64:       # the few strings a program uses
+                _parsed[dev] = d
     else:
         d = Device(dev)
     if d.type == "cpu":
