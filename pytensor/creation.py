@@ -351,3 +351,66 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     arr = _on_device(dev, lambda xp: xp.eye(n, n if m is None else m,
                                              dtype=npd))
     return _finish(arr, requires_grad)
+
+
+# ---------------------------------------------------------------------------
+# ``Tensor.new_*``: factories that default to the tensor's dtype and device.
+def _new_kw(self, dtype, device):
+    return (self.dtype if dtype is None else dtype,
+            self.device if device is None else device)
+
+
+def _new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    """A new tensor from ``data`` with this tensor's dtype and device by
+    default (a copy, as :func:`tensor`)."""
+    d, dev = _new_kw(self, dtype, device)
+    return tensor(data, dtype=d, device=dev, requires_grad=requires_grad)
+
+
+def _new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+    """Zeros of ``size``, with this tensor's dtype and device by default.
+
+    Example:
+        >>> import pytensor
+        >>> pytensor.tensor([1], dtype=pytensor.int32).new_zeros(2, 2)
+        tensor([[0, 0],
+                [0, 0]], dtype=pytensor.int32)
+    """
+    d, dev = _new_kw(self, dtype, device)
+    return zeros(*size, dtype=d, device=dev, requires_grad=requires_grad)
+
+
+def _new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+    """Ones of ``size``, with this tensor's dtype and device by default."""
+    d, dev = _new_kw(self, dtype, device)
+    return ones(*size, dtype=d, device=dev, requires_grad=requires_grad)
+
+
+def _new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+    """An uninitialised tensor of ``size`` (this tensor's dtype/device)."""
+    d, dev = _new_kw(self, dtype, device)
+    return empty(*size, dtype=d, device=dev, requires_grad=requires_grad)
+
+
+def _new_full(self, size, fill_value, dtype=None, device=None,
+              requires_grad=False):
+    """``fill_value`` everywhere, with this tensor's dtype and device by
+    default."""
+    d, dev = _new_kw(self, dtype, device)
+    return full(size, fill_value, dtype=d, device=dev,
+                requires_grad=requires_grad)
+
+
+def _get_device(self):
+    """The CUDA ordinal of a CUDA tensor; -1 for a CPU tensor (PyTorch)."""
+    d = self.device
+    return -1 if d.type == "cpu" else d.index
+
+
+for _name, _fn in (("new_tensor", _new_tensor), ("new_zeros", _new_zeros),
+                   ("new_ones", _new_ones), ("new_empty", _new_empty),
+                   ("new_full", _new_full), ("get_device", _get_device)):
+    _fn.__name__ = _name
+    setattr(Tensor, _name, _fn)
+Tensor.is_cpu = property(lambda self: self._data.__class__ is _ndarray,
+                         doc="True for a tensor on the CPU.")

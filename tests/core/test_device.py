@@ -399,3 +399,20 @@ def test_dlpack_errors(torch):
     t = pytensor.ones(2)
     s = pytensor.from_dlpack(t)          # a Tensor: shares its storage
     assert s is not t and s.data_ptr() == t.data_ptr()
+
+
+def test_new_factories_follow_the_tensor(torch):
+    t = pytensor.tensor([1.5], dtype=pytensor.float64)
+    th = torch.tensor([1.5], dtype=torch.float64)
+    for name, args in (("new_zeros", (2, 3)), ("new_ones", ((2,),)),
+                       ("new_empty", (4,)), ("new_full", ((2,), 3)),
+                       ("new_tensor", ([1, 2],))):
+        a, b = getattr(t, name)(*args), getattr(th, name)(*args)
+        assert a.shape == tuple(b.shape) and a.dtype.name == \
+            str(b.dtype).replace("torch.", ""), name
+        if name != "new_empty":
+            assert a.tolist() == b.tolist(), name
+    assert t.new_zeros(2, dtype=pytensor.int32).dtype == pytensor.int32
+    assert t.new_ones(2, requires_grad=True).requires_grad
+    assert t.get_device() == th.get_device() == -1
+    assert t.is_cpu and not t.is_cuda

@@ -848,3 +848,12 @@ def test_checkpoints_of_gpu_tensors(gpu, tmp_path):
     assert back["t"].tolist() == t.tolist()
     assert pytensor.load(f, map_location="cpu")["t"].device == "cpu"
     assert pytensor.load(f, map_location="cuda:0")["t"].device == "cuda:0"
+
+
+def test_new_factories_on_the_gpu(gpu):
+    t = pytensor.ones(2, device="cuda:1", dtype=pytensor.float64)
+    for u in (t.new_zeros(3), t.new_ones(2, 2), t.new_empty(1),
+              t.new_full((2,), 7.0), t.new_tensor([1, 2])):
+        assert u.device == "cuda:1" and u.dtype == pytensor.float64
+    assert t.new_zeros(2, device="cpu").device == "cpu"
+    assert t.get_device() == 1 and not t.is_cpu
