@@ -292,10 +292,11 @@ def test_kernel_names_by_device():
 def test_tape_records_the_cpu_device():
     x = pytensor.ones(3, requires_grad=True)
     with pytensor.debug.record(clear=True) as tape:
-        (x * 2).sum()
+        y = x * 2
+        s = y.sum()
     rec = tape.records[-1]
-    assert rec.device == "cpu"
-    assert rec.in_meta[0][2] == "cpu"
+    assert rec.device == "cpu" and s.device == "cpu"
+    assert rec.inputs[0]() is y
 
 
 # ---------------------------------------------------------------------------

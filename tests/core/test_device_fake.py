@@ -183,7 +183,7 @@ def test_transfer_on_the_tape(gpu):
     to_rec, mul_rec = tape.records[-2], tape.records[-1]
     assert to_rec.op == "to_device" and to_rec.device == "cuda:1"
     assert to_rec.kernel == "cupy.asarray"
-    assert to_rec.in_meta[0][2] == "cpu"
+    assert to_rec.inputs[0]().device == "cpu"
     assert mul_rec.device == "cuda:1" and mul_rec.kernel == "cupy.mul"
     with pytensor.debug.record(clear=True) as tape:
         y.cpu()
