@@ -54,9 +54,11 @@ class Device:
         if isinstance(type, Device):
             if index is not None and type.index is not None and \
                     index != type.index:
-                raise ValueError(f"device: {type} conflicts with index={index}")
+                raise ValueError(
+                    f"device: {type} conflicts with index={index}")
             type, index = type.type, type.index if index is None else index
-        elif isinstance(type, (int, np.integer)) and not isinstance(type, bool):
+        elif isinstance(type, (int, np.integer)) and \
+                not isinstance(type, bool):
             if index is not None:
                 raise ValueError("device: an int device takes no index")
             type, index = "cuda", int(type)
@@ -361,7 +363,8 @@ def resolve_device(dev, what=None):
     idx = d.index if d.index is not None else cp.cuda.runtime.getDevice()
     if idx >= _n_devices:
         raise RuntimeError(
-            f"{what + ': ' if what else ''}device 'cuda:{idx}' does not exist: {_n_devices} CUDA "
+            f"{what + ': ' if what else ''}device 'cuda:{idx}' does not "
+            f"exist: {_n_devices} CUDA "
             f"device(s) found (valid ordinals 0..{_n_devices - 1})")
     return cuda_device(idx)
 

@@ -15,7 +15,8 @@ from pytensor.tensor import Tensor
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones",
            "full", "empty", "arange", "linspace", "logspace", "eye",
-           "zeros_like", "ones_like", "full_like", "empty_like", "scalar_tensor"]
+           "zeros_like", "ones_like", "full_like", "empty_like",
+           "scalar_tensor"]
 
 _ndarray = np.ndarray
 
@@ -157,7 +158,8 @@ def as_tensor(data, dtype=None, device=None):
     if isinstance(data, Tensor):
         want = _dt.to_dtype(dtype) if dtype is not None else None
         if (want is None or want is data.dtype) and (
-                device is None or _backend.resolve_device(device) == data.device):
+                device is None or
+                _backend.resolve_device(device) == data.device):
             return data
         return data.to(device=device, dtype=want)
     return _finish(_to_array(data, dtype, device, copy=False), False)
@@ -305,7 +307,8 @@ def arange(start, end=None, step=1, dtype=None, device=None,
     """
     if end is None:
         start, end = 0, start
-    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    vals = [v.item() if isinstance(v, Tensor) else v
+            for v in (start, end, step)]
     start, end, step = vals
     if step == 0:
         raise RuntimeError("arange: step must be nonzero")
@@ -348,8 +351,8 @@ def logspace(start, end, steps, base=10.0, dtype=None, device=None,
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     """The ``n x m`` identity matrix."""
     npd, dev = _resolve(dtype, device)
-    arr = _on_device(dev, lambda xp: xp.eye(n, n if m is None else m,
-                                             dtype=npd))
+    arr = _on_device(dev, lambda xp: xp.eye(
+        n, n if m is None else m, dtype=npd))
     return _finish(arr, requires_grad)
 
 

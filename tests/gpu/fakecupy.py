@@ -51,7 +51,8 @@ _state = types.SimpleNamespace(n_devices=2, current=0, events=None,
 
 
 class DeviceSynchronized(RuntimeError):
-    """``cupyx.DeviceSynchronized``: a sync while ``allow_synchronize(False)``."""
+    """``cupyx.DeviceSynchronized``: a sync while
+    ``allow_synchronize(False)``."""
 
     def __init__(self, message=None):
         super().__init__(message or "Device synchronization was detected "
@@ -489,7 +490,7 @@ class ndarray:
         out._owner = self._owner
         return out
 
-    # -- NumPy protocols -------------------------------------------------------
+    # -- NumPy protocols ----------------------------------------------------
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if ufunc.signature is not None:
             return NotImplemented           # gufuncs (np.matmul): refused
@@ -798,6 +799,8 @@ for _n in ("erf", "erfc", "erfinv", "erfcinv", "gammaln", "digamma",
     setattr(_special_ns, _n, _special(_n))
 _scipy_ns = types.ModuleType("cupyx.scipy")
 _scipy_ns.special = _special_ns
+
+
 @contextlib.contextmanager
 def _allow_synchronize(allow):
     prev = _state.allow_sync
@@ -830,7 +833,8 @@ def installed(n_devices=2):
     saved = dict(cupy=sys.modules.get("cupy"), b_cupy=backend._cupy,
                  b_ok=backend._cuda_ok, b_n=backend._n_devices,
                  ext_gpu=pytensor_ext._gpu, tracker=pcuda._tracker,
-                 gens=dict(pcuda._generators), default=backend._default_device[0])
+                 gens=dict(pcuda._generators),
+                 default=backend._default_device[0])
     _state.n_devices, _state.current = n_devices, 0
     global _pool
     _pool = MemoryPool()
