@@ -857,3 +857,19 @@ def test_new_factories_on_the_gpu(gpu):
         assert u.device == "cuda:1" and u.dtype == pytensor.float64
     assert t.new_zeros(2, device="cpu").device == "cpu"
     assert t.get_device() == 1 and not t.is_cpu
+
+
+# ---------------------------------------------------------------------------
+# Whole training steps (the benchmark workloads) on cuda:1 match the CPU
+@pytest.mark.parametrize("name", ["W1", "W2", "W3", "W5", "W7"])
+def test_workloads_on_the_gpu_match_the_cpu(name):
+    from tests.benchmarks import workloads
+    try:
+        w = workloads.WORKLOADS[name](pytensor, 0, "cpu")
+    except AttributeError as e:         # a layer not written yet
+        pytest.skip(f"{name}: {e}")
+    ref = [w.step() for _ in range(2)]
+    with fakecupy.installed(n_devices=2):
+        w = workloads.WORKLOADS[name](pytensor, 0, "cuda:1")
+        got = [w.step() for _ in range(2)]
+    np.testing.assert_allclose(got, ref, rtol=1e-4)

@@ -686,7 +686,11 @@ def get_array_module(*args):
 
 
 def matmul(a, b, out=None, **kw):
-    return _wrap_result(np.matmul(*_unwrap_args((a, b), False), **kw))
+    ua, ub = _unwrap_args((a, b), False)
+    if out is not None:
+        np.matmul(ua, ub, out=_unwrap_args(out, False), **kw)
+        return out
+    return _wrap_result(np.matmul(ua, ub, **kw))
 
 
 def _as_strided(x, shape=None, strides=None):
