@@ -381,7 +381,8 @@ def batch_norm_fwd(x, weight, bias, running_mean, running_var, training,
             running_mean[...] = momentum * mean + (1 - momentum) * running_mean
         if running_var is not None and n > 0:
             with np.errstate(divide="ignore", invalid="ignore"):
-                unbiased = var * n / xp.asarray(n - 1, var.dtype)
+                # (a scalar of var's dtype: no host array on a GPU)
+                unbiased = var * n / var.dtype.type(n - 1)
             running_var[...] = (momentum * unbiased
                                 + (1 - momentum) * running_var)
     else:
