@@ -23,9 +23,19 @@ MODULES = (
     "pytensor.tensor",
     "pytensor.autograd.function",
     "pytensor.autograd.engine",
+    "pytensor.autograd.inplace",
     "pytensor.ops._util",
+    "pytensor.ops._kernel",
     "pytensor.ops.arith.add",
     "pytensor.ops.arith.mul",
+    "pytensor.ops.arith.div",
+    "pytensor.ops.unary.tanh",
+    "pytensor.ops.activation.relu",
+    "pytensor.ops.reduce.sum",
+    "pytensor.ops.shape.reshape",
+    "pytensor.nn.functional.linear",
+    "pytensor.nn.functional.cross_entropy",
+    "pytensor.nn.module",
 )
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

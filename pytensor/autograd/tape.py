@@ -47,11 +47,13 @@ def user_frame(depth=2):
 
     Storing the code object and line number is cheap; the text of the line
     is looked up only when a record is shown (:func:`format_where`).
+
+    The walk starts at the direct caller whatever ``depth`` says: compiled
+    (Cython) modules of pytensor have no Python frames, so a fixed depth
+    would skip past the user's frame; skipping pytensor's own frames is
+    what finds it.
     """
-    try:
-        f = sys._getframe(depth)
-    except ValueError:
-        return None
+    f = sys._getframe(1)
     get = _internal_code.get
     while f is not None:
         code = f.f_code
