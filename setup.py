@@ -18,7 +18,7 @@ from setuptools import Extension, setup
 compile_args = ["-O3"]
 link_args = []
 if sys.platform != "win32":
-    compile_args += ["-fopenmp", "-fno-math-errno"]
+    compile_args += ["-fopenmp", "-fno-math-errno", "-fno-trapping-math"]
     link_args += ["-fopenmp"]
 march = os.environ.get("PYTENSOR_MARCH")
 if march:

@@ -240,6 +240,7 @@ def scatter_add(target, axis, index, src):
 KERNEL_NAMES = KERNEL_NAMES + (
     "im2col", "col2im", "max_pool2d_fwd", "max_pool2d_bwd",
     "adaptive_max_pool2d_fwd", "avg_pool2d_fwd", "avg_pool2d_bwd",
+    "adaptive_avg_pool2d_fwd", "adaptive_avg_pool2d_bwd",
 )
 
 
@@ -523,8 +524,7 @@ def avg_pool2d_fwd(x, kernel_size, stride, padding, blocks,
             if x.dtype.kind == "f":
                 out[:, :, oh, ow] = s / x.dtype.type(d)
             else:
-                q = xp.abs(s) // abs(d)
-                out[:, :, oh, ow] = xp.where((s < 0) != (d < 0), -q, q)
+                out[:, :, oh, ow] = _trunc_div(s, d, xp)
     return out
 
 
@@ -547,3 +547,43 @@ def avg_pool2d_bwd(gy, image_size, kernel_size, stride, padding,
             g = gy[:, :, oh, ow] / gy.dtype.type(div[oh, ow])
             gx[:, :, lh[oh]:hh[oh], lw[ow]:hw[ow]] += g[:, :, None, None]
     return gx
+
+
+def adaptive_avg_pool2d_fwd(x, blocks):
+    """Adaptive average pooling of float ``x`` (N, C, H, W) to ``blocks``
+    (bh, bw): each window's sum divided by its height, then by its width
+    (PyTorch's order of the two roundings)."""
+    xp = _xp(x)
+    n, c, h, w = x.shape
+    bh, bw = blocks
+    hs, he = adaptive_windows(h, bh)
+    ws, we = adaptive_windows(w, bw)
+    out = xp.empty((n, c, bh, bw), dtype=x.dtype)
+    for oh in range(bh):
+        for ow in range(bw):
+            s = x[:, :, hs[oh]:he[oh], ws[ow]:we[ow]].sum(axis=(2, 3))
+            out[:, :, oh, ow] = (s / x.dtype.type(he[oh] - hs[oh])
+                                 / x.dtype.type(we[ow] - ws[ow]))
+    return out
+
+
+def adaptive_avg_pool2d_bwd(gy, image_size):
+    """Gradient of :func:`adaptive_avg_pool2d_fwd`."""
+    xp = _xp(gy)
+    n, c, bh, bw = gy.shape
+    h, w = image_size
+    hs, he = adaptive_windows(h, bh)
+    ws, we = adaptive_windows(w, bw)
+    gx = xp.zeros((n, c, h, w), dtype=gy.dtype)
+    for oh in range(bh):
+        for ow in range(bw):
+            g = (gy[:, :, oh, ow] / gy.dtype.type(he[oh] - hs[oh])
+                 / gy.dtype.type(we[ow] - ws[ow]))
+            gx[:, :, hs[oh]:he[oh], ws[ow]:we[ow]] += g[:, :, None, None]
+    return gx
+
+
+def _trunc_div(s, d, xp):
+    """Integer division rounding toward zero (C++'s ``/``)."""
+    q = xp.abs(s) // abs(int(d))
+    return xp.where((s < 0) != (d < 0), -q, q)
