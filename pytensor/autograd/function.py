@@ -169,6 +169,9 @@ class Function:
             return ()
         out = []
         for s in saved:
+            if s is None:
+                out.append(None)
+                continue
             kind = s[0]
             if kind == 0:
                 t = s[1]
@@ -184,6 +187,8 @@ class Function:
         return tuple(out)
 
     def _unpack(self, s):
+        if s is None:                       # save_for_backward(..., None)
+            return None
         kind = s[0]
         if kind == 0:                       # an input Tensor
             t, version = s[1], s[2]
@@ -403,6 +408,8 @@ def _resolve_saved(s, args, outs, results):
             return (1, results[j]._data, j, vc)
     if not hasattr(s, "shape"):
         return (3, s)
+    if isinstance(s, np.generic):       # a 0-d result NumPy made a scalar
+        s = np.asarray(s)
     return (2, s)
 
 
