@@ -34,8 +34,34 @@ ctypedef fused real:
     float
     double
 
-# Elements moved per thread below which a call stays on one thread.
-cdef Py_ssize_t GRAIN = 1 << 15
+# Elements moved per thread below which a call stays on one thread.  Large
+# on purpose (about a millisecond of copying): waking a second thread costs
+# tens of microseconds on a quiet machine and, measured on a loaded 2-core
+# one, often milliseconds (the thread waits for a core while the first
+# one waits at the barrier), which a parallel region must earn back.
+cdef Py_ssize_t GRAIN = 1 << 21
+
+
+# Work (elements) per dynamically scheduled chunk: threads take chunks as
+# they go, so a thread the OS delays (a busy machine) holds up at most one
+# chunk, not half of the work as a static split would.
+cdef Py_ssize_t CHUNK = 1 << 16
+
+
+cdef inline Py_ssize_t _chunk(Py_ssize_t per_task) noexcept nogil:
+    if per_task < 1:
+        per_task = 1
+    return CHUNK // per_task if per_task < CHUNK else 1
+
+
+def _set_grain(Py_ssize_t grain):
+    """Set the work per thread below which a call stays on one thread and
+    return the previous value (tests lower it to run the parallel loops on
+    small arrays)."""
+    global GRAIN
+    old = GRAIN
+    GRAIN = grain
+    return old
 
 
 cdef inline int _threads(Py_ssize_t work, Py_ssize_t grain) noexcept nogil:
@@ -131,7 +157,8 @@ cdef void _im2col(const real* x, real* out, Py_ssize_t N, Py_ssize_t C,
             _im2col_task(x, out, t, N, H, W, sxn, sxc, sxh, kh, kw, sh, sw,
                          ph, pw, dh, dw, bh, bw, row_stride, n_stride)
         return
-    for t in prange(tasks, schedule="static", num_threads=nt):
+    for t in prange(tasks, schedule="dynamic", num_threads=nt,
+                    chunksize=_chunk(bh * bw)):
         _im2col_task(x, out, t, N, H, W, sxn, sxc, sxh, kh, kw, sh, sw,
                      ph, pw, dh, dw, bh, bw, row_stride, n_stride)
 
@@ -188,7 +215,8 @@ cdef void _col2im(const real* cols, real* out, Py_ssize_t N, Py_ssize_t C,
             _col2im_task(cols, out, t, C, H, W, kh, kw, sh, sw, ph, pw, dh,
                          dw, bh, bw, row_stride, n_stride)
         return
-    for t in prange(tasks, schedule="static", num_threads=nt):
+    for t in prange(tasks, schedule="dynamic", num_threads=nt,
+                    chunksize=_chunk(kh * kw * bh * bw)):
         _col2im_task(cols, out, t, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw,
                      bh, bw, row_stride, n_stride)
 

@@ -35,14 +35,36 @@ ctypedef fused real:
     double
 
 # Window elements visited per thread below which a call stays on one
-# thread.
-cdef Py_ssize_t GRAIN = 1 << 15
+# thread: large on purpose (about a millisecond of work), see _conv.pyx.
+cdef Py_ssize_t GRAIN = 1 << 21
 
 # Divisor modes of the average pooling loops.
 cdef enum:
     DIV_PRODUCT = 0     # sum / (dh[oh] * dw[ow])      (avg_pool2d)
     DIV_EACH = 1        # sum / dh[oh] / dw[ow]        (adaptive_avg_pool2d)
     DIV_CONST = 2       # sum / divisor_override
+
+
+# Work (elements) per dynamically scheduled chunk: threads take chunks as
+# they go, so a thread the OS delays (a busy machine) holds up at most one
+# chunk, not half of the work as a static split would.
+cdef Py_ssize_t CHUNK = 1 << 16
+
+
+cdef inline Py_ssize_t _chunk(Py_ssize_t per_task) noexcept nogil:
+    if per_task < 1:
+        per_task = 1
+    return CHUNK // per_task if per_task < CHUNK else 1
+
+
+def _set_grain(Py_ssize_t grain):
+    """Set the work per thread below which a call stays on one thread and
+    return the previous value (tests lower it to run the parallel loops on
+    small arrays)."""
+    global GRAIN
+    old = GRAIN
+    GRAIN = grain
+    return old
 
 
 cdef inline int _threads(Py_ssize_t work, Py_ssize_t grain) noexcept nogil:
@@ -173,7 +195,9 @@ cdef void _max_pool(const real* x, real* y, int64_t* idx, int* scratch,
     cdef Py_ssize_t planes = N * C
     cdef Py_ssize_t p, n, c
     cdef Py_ssize_t L = bh * bw
-    for p in prange(planes, schedule="static", num_threads=nt):
+    cdef Py_ssize_t chunk = _chunk(L * kh * kw)
+    for p in prange(planes, schedule="dynamic", num_threads=nt,
+                    chunksize=chunk):
         n = p // C
         c = p - n * C
         if adaptive:
@@ -204,7 +228,9 @@ cdef void _max_bwd(const real* gy, const int64_t* idx, real* gx,
                    Py_ssize_t HW) noexcept nogil:
     cdef Py_ssize_t p
     cdef int nt = _threads(planes * (L + HW), GRAIN)
-    for p in prange(planes, schedule="static", num_threads=nt):
+    cdef Py_ssize_t chunk = _chunk(L + HW)
+    for p in prange(planes, schedule="dynamic", num_threads=nt,
+                    chunksize=chunk):
         _max_bwd_plane(gy + p * L, idx + p * L, gx + p * HW, L, HW)
 
 
@@ -297,7 +323,9 @@ cdef void _avg_pool(const real* x, real* y, Py_ssize_t N, Py_ssize_t C,
     cdef Py_ssize_t p, n, c
     cdef Py_ssize_t L = bh * bw
     cdef int nt = _threads(work, GRAIN)
-    for p in prange(planes, schedule="static", num_threads=nt):
+    cdef Py_ssize_t chunk = _chunk(work // (planes if planes > 0 else 1))
+    for p in prange(planes, schedule="dynamic", num_threads=nt,
+                    chunksize=chunk):
         n = p // C
         c = p - n * C
         if adaptive:
@@ -370,7 +398,9 @@ cdef void _avg_bwd(const real* gy, real* gx, real* scratch,
     """``scratch`` holds one row of ``bw`` values per thread."""
     cdef Py_ssize_t p
     cdef Py_ssize_t L = bh * bw
-    for p in prange(planes, schedule="static", num_threads=nt):
+    cdef Py_ssize_t chunk = _chunk(H * W + L * kh * kw)
+    for p in prange(planes, schedule="dynamic", num_threads=nt,
+                    chunksize=chunk):
         if adaptive:
             _avg_bwd_plane_windows(gy + p * L, gx + p * H * W, H, W, bh, bw,
                                    t0, t1, t2, t3, dvh, dvw, mode, dconst)
