@@ -587,3 +587,191 @@ def _trunc_div(s, d, xp):
     """Integer division rounding toward zero (C++'s ``/``)."""
     q = xp.abs(s) // abs(int(d))
     return xp.where((s < 0) != (d < 0), -q, q)
+
+
+# =========================================================================
+# Optimizer updates (pytensor.optim)
+#
+# One fused, in-place update per parameter.  Each reproduces the
+# single-tensor ("foreach=False") path of PyTorch 2.13's optimizer one
+# PyTorch op at a time, in the same order and with the same rounding:
+# float32 and float64 are computed in their own type (every arithmetic
+# operation rounded once), with the Python-float hyper-parameters cast to
+# that type as PyTorch's CPU kernels cast them; float16 is computed in
+# float32 with float32 hyper-parameters and rounded to float16 once per
+# PyTorch op, as PyTorch's kernels for reduced-precision types do.  The
+# compiled kernels in ``cpu/_optim.pyx`` and ``gpu/optim.py`` evaluate
+# exactly these expressions per element (float32/float64), so they agree
+# with this reference bit for bit.
+#
+# PyTorch itself can differ from these by an ulp here and there: its AVX2
+# kernels contract some multiply-adds into FMAs (``lerp_``, ``addcmul_``,
+# ``add(alpha=)``) and its ``sqrt`` (MKL VML) is not correctly rounded.
+# =========================================================================
+KERNEL_NAMES = KERNEL_NAMES + (
+    "sgd_step", "adam_step", "rmsprop_step", "adagrad_step",
+)
+
+
+def _same(x):
+    return x
+
+
+def _opmath(a):
+    """``(scalar type, up, down)`` for arrays of ``a``'s dtype: ``up``
+    converts an operand to the type the arithmetic runs in and ``down``
+    rounds an op's result back to the storage type (both the identity
+    except for float16, computed in float32)."""
+    if a.dtype == np.float16:
+        def up(x):
+            return x.astype(np.float32)
+
+        def down(x):
+            return x.astype(np.float16)
+        return np.float32, up, down
+    return a.dtype.type, _same, _same
+
+
+def _lerp_(start, end, weight):
+    """``start.lerp_(end, weight)`` for a Python-float weight, with
+    PyTorch's two formulas (the weight is first cast to the op type)."""
+    t, up, _ = _opmath(start)
+    w = t(weight)
+    s, e = up(start), up(end)
+    if abs(w) < 0.5:
+        start[...] = s + w * (e - s)
+    else:
+        start[...] = e - (e - s) * (t(1) - w)
+
+
+def adam_scalars(lr, beta1, beta2, step):
+    """``(step_size, bias_correction2_sqrt)`` of Adam's step ``step``,
+    computed in Python floats exactly as PyTorch does."""
+    bias_correction1 = 1 - beta1 ** step
+    bias_correction2 = 1 - beta2 ** step
+    return lr / bias_correction1, bias_correction2 ** 0.5
+
+
+def sgd_step(param, grad, momentum_buffer=None, *, lr, momentum=0.0,
+             dampening=0.0, weight_decay=0.0, nesterov=False,
+             maximize=False, first=False):
+    """One SGD update of ``param`` in place (PyTorch's ``_single_tensor_sgd``).
+
+    Args:
+        param, grad: arrays of one shape and float dtype.
+        momentum_buffer: the momentum buffer (same shape), updated in
+            place; unused when ``momentum == 0``.
+        first: the buffer is uninitialised: set it to the (decayed)
+            gradient instead of averaging into it.
+        lr, momentum, dampening, weight_decay, nesterov, maximize: as in
+            ``optim.SGD``.
+    """
+    t, up, down = _opmath(param)
+    g = -grad if maximize else grad
+    if weight_decay != 0:
+        g = down(up(g) + t(weight_decay) * up(param))
+    if momentum != 0:
+        buf = momentum_buffer
+        if first:
+            buf[...] = g
+        else:
+            buf *= t(momentum)
+            buf += t(1 - dampening) * up(g)
+        if nesterov:
+            g = down(up(g) + t(momentum) * up(buf))
+        else:
+            g = buf
+    param += t(-lr) * up(g)
+    return param
+
+
+def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None, *,
+              lr, beta1, beta2, eps, weight_decay, step, amsgrad=False,
+              maximize=False, decoupled_weight_decay=False):
+    """One Adam/AdamW update in place (PyTorch's ``_single_tensor_adam``).
+
+    Args:
+        param, grad, exp_avg, exp_avg_sq: arrays of one shape and dtype;
+            all but ``grad`` are updated in place.
+        max_exp_avg_sq: AMSGrad's running maximum (used when ``amsgrad``).
+        step: the step number after incrementing (1 on the first step).
+        decoupled_weight_decay: AdamW's ``param *= 1 - lr * weight_decay``
+            instead of adding ``weight_decay * param`` to the gradient.
+    """
+    xp = _xp(param)
+    t, up, down = _opmath(param)
+    g = -grad if maximize else grad
+    if weight_decay != 0:
+        if decoupled_weight_decay:
+            param *= t(1 - lr * weight_decay)
+        else:
+            g = down(up(g) + t(weight_decay) * up(param))
+    _lerp_(exp_avg, g, 1 - beta1)
+    exp_avg_sq *= t(beta2)
+    exp_avg_sq += (t(1 - beta2) * up(g)) * up(g)
+    step_size, bias_correction2_sqrt = adam_scalars(lr, beta1, beta2, step)
+    if amsgrad:
+        xp.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+        second = max_exp_avg_sq
+    else:
+        second = exp_avg_sq
+    denom = down(xp.sqrt(up(second)))
+    denom = down(up(denom) / t(bias_correction2_sqrt))
+    denom = down(up(denom) + t(eps))
+    param += (t(-step_size) * up(exp_avg)) / up(denom)
+    return param
+
+
+def rmsprop_step(param, grad, square_avg, grad_avg=None, momentum_buffer=None,
+                 *, lr, alpha, eps, weight_decay=0.0, momentum=0.0,
+                 centered=False, maximize=False):
+    """One RMSprop update in place (PyTorch's ``_single_tensor_rmsprop``).
+
+    Args:
+        square_avg: running average of squared gradients (in place).
+        grad_avg: running average of gradients (``centered``, in place).
+        momentum_buffer: the momentum buffer (``momentum > 0``, in place).
+    """
+    xp = _xp(param)
+    t, up, down = _opmath(param)
+    g = -grad if maximize else grad
+    if weight_decay != 0:
+        g = down(up(g) + t(weight_decay) * up(param))
+    square_avg *= t(alpha)
+    square_avg += (t(1 - alpha) * up(g)) * up(g)
+    if centered:
+        _lerp_(grad_avg, g, 1 - alpha)
+        avg = down(up(square_avg) + (t(-1) * up(grad_avg)) * up(grad_avg))
+        avg = down(xp.sqrt(up(avg)))
+    else:
+        avg = down(xp.sqrt(up(square_avg)))
+    avg = down(up(avg) + t(eps))
+    if momentum > 0:
+        momentum_buffer *= t(momentum)
+        momentum_buffer += (t(1) * up(g)) / up(avg)
+        param += t(-lr) * up(momentum_buffer)
+    else:
+        param += (t(-lr) * up(g)) / up(avg)
+    return param
+
+
+def adagrad_clr(lr, lr_decay, step):
+    """Adagrad's decayed learning rate at step ``step`` (Python floats)."""
+    return lr / (1 + (step - 1) * lr_decay)
+
+
+def adagrad_step(param, grad, state_sum, *, lr, lr_decay, eps, weight_decay,
+                 step, maximize=False):
+    """One Adagrad update in place (PyTorch's ``_single_tensor_adagrad``,
+    dense gradients)."""
+    xp = _xp(param)
+    t, up, down = _opmath(param)
+    g = -grad if maximize else grad
+    if weight_decay != 0:
+        g = down(up(g) + t(weight_decay) * up(param))
+    clr = adagrad_clr(lr, lr_decay, step)
+    state_sum += (t(1) * up(g)) * up(g)
+    std = down(xp.sqrt(up(state_sum)))
+    std = down(up(std) + t(eps))
+    param += (t(-clr) * up(g)) / up(std)
+    return param
