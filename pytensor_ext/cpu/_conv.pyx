@@ -30,6 +30,13 @@ cnp.import_array()
 
 __all__ = ["im2col", "col2im"]
 
+
+def max_threads():
+    """The OpenMP thread cap of this module's loops
+    (``omp_get_max_threads``: ``OMP_NUM_THREADS`` or ``omp_set_num_threads``
+    from the calling thread)."""
+    return omp_get_max_threads()
+
 ctypedef fused real:
     float
     double

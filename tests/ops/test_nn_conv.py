@@ -302,3 +302,54 @@ def test_errors_where_torch_errors(torch, call):
         call(torch, torch.ones(8, 3, 3, 3))
     with pytest.raises(RuntimeError):
         call(pytensor, pytensor.ones(8, 3, 3, 3))
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_threaded_chunks_match_serial(monkeypatch, threads):
+    """Chunks on several threads (BLAS held at one thread meanwhile) give
+    the serial results exactly: partial weight/bias gradients are summed
+    in chunk order whichever thread ran them."""
+    from pytensor.ops.nn import _parallel
+    if not _parallel.available():
+        pytest.skip("OpenBLAS thread controls not found")
+    rng = np.random.default_rng(5)
+    xs, ws, bs = (rng.standard_normal(s) for s in
+                  ((9, 4, 7, 6), (6, 2, 3, 3), (6,)))
+
+    def run():
+        x, w, b = (pytensor.tensor(a, requires_grad=True)
+                   for a in (xs, ws, bs))
+        y = F.conv2d(x, w, b, padding=1, groups=2)
+        (y * y).sum().backward()
+        return [_np(t) for t in (y, x.grad, w.grad, b.grad)]
+
+    monkeypatch.setattr(_parallel, "MIN_PARALLEL_FLOPS", 1 << 40)
+    serial = run()
+    monkeypatch.setattr(_parallel, "MIN_PARALLEL_FLOPS", 0)
+    monkeypatch.setattr(_parallel, "max_threads", lambda: threads)
+    before = _parallel._openblas().get()
+    for _ in range(3):
+        threaded = run()
+        for a, b in zip(serial, threaded):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+    again = run()
+    for a, b in zip(threaded, again):
+        np.testing.assert_array_equal(a, b)         # deterministic
+    assert _parallel._openblas().get() == before    # BLAS threads restored
+
+
+def test_threaded_chunks_propagate_errors(monkeypatch):
+    from pytensor.ops.nn import _parallel
+    if not _parallel.available():
+        pytest.skip("OpenBLAS thread controls not found")
+    before = _parallel._openblas().get()
+    seen = []
+
+    def fn(i, n0, n1):
+        seen.append(i)
+        if i == 1:
+            raise ValueError("chunk 1 failed")
+    with pytest.raises(ValueError, match="chunk 1 failed"):
+        _parallel.run(_parallel.split(8, 4), 2, fn)
+    assert 1 in seen
+    assert _parallel._openblas().get() == before

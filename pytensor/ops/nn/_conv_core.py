@@ -19,15 +19,20 @@ forward, the input gradient and the weight gradient are each one BLAS call
 with long dimensions (measured faster than one small GEMM per image, above
 all with BLAS threads on a loaded machine), and the only extra passes are a
 transpose of the ``(O, N*L)`` result to NCHW (fused with the bias) and of
-the incoming gradient back.  Batches whose columns exceed ``COLS_BUDGET``
-bytes are processed in chunks of images.  The forward keeps its columns
-for the weight gradient when they fit in ``SAVE_BUDGET`` bytes instead of
-recomputing them.
+the incoming gradient back.  The batch is processed in chunks of images:
+to keep each chunk's columns within ``COLS_BUDGET`` bytes, and, when the
+work is large enough, to run the chunks on several threads with
+single-threaded BLAS (:mod:`_parallel` says why).  The forward keeps its
+columns for the weight gradient when they fit in ``SAVE_BUDGET`` bytes
+instead of recomputing them.
 
 1-d ops use the same code on arrays viewed as (N, C, 1, L).
 """
+import numpy as np
+
 from pytensor.autograd.function import Function
 from pytensor.backend import get_xp
+from pytensor.ops.nn import _parallel
 from pytensor_ext import kernels_for
 
 __all__ = []
@@ -76,16 +81,32 @@ class ConvGeom:
         return a
 
 
-def _chunks(n, per_image):
-    step = max(1, COLS_BUDGET // max(per_image, 1))
-    return [(i, min(n, i + step)) for i in range(0, n, step)]
+def _plan(xp, n, per_image, flops):
+    """Chunks of images ``[(n0, n1), ...]`` and the threads to run them
+    on: enough chunks to keep each one's columns within ``COLS_BUDGET``,
+    and several per thread when the work is worth threads (CPU only)."""
+    nt = _parallel.threads_for(flops, n) if xp is np else 1
+    parts = -(-n // max(1, COLS_BUDGET // max(per_image, 1)))
+    if nt > 1:
+        parts = max(parts, min(n, nt * _parallel.CHUNKS_PER_THREAD))
+    return _parallel.split(n, parts), nt
+
+
+def _gemm(xp, wg, cols, groups):
+    """``W @ cols`` per group: (O, K/groups) blocks times (K, M) columns."""
+    if groups == 1:
+        return xp.matmul(wg[0], cols)
+    kg = wg.shape[2]
+    return xp.matmul(wg, cols.reshape(groups, kg, cols.shape[1])).reshape(
+        -1, cols.shape[1])
 
 
 # --- arrays -------------------------------------------------------------
 def conv_forward(x, w, b, g, keep_cols=False):
-    """``conv(x, w) + b`` on 4-d arrays; returns ``(y, cols)`` where
-    ``cols`` are the columns of the whole batch when ``keep_cols`` and they
-    were formed in one piece within ``SAVE_BUDGET`` (else None)."""
+    """``conv(x, w) + b`` on 4-d arrays; returns ``(y, saved)`` where
+    ``saved`` is ``(bounds, cols)`` -- the chunks and their columns, for
+    the weight gradient -- when ``keep_cols`` and they fit in
+    ``SAVE_BUDGET`` bytes, else None."""
     xp = get_xp(x)
     n, c = x.shape[:2]
     o = w.shape[0]
@@ -100,35 +121,34 @@ def conv_forward(x, w, b, g, keep_cols=False):
         return out, None
     k = kernels_for(x)
     wg = w.reshape(groups, o // groups, kg)
-    chunks = _chunks(n, c * kh * kw * big_l * x.itemsize)
-    out = None
-    kept = None
-    for n0, n1 in chunks:
+    per_image = c * kh * kw * big_l * x.itemsize
+    bounds, nt = _plan(xp, n, per_image, o * kg * big_l * n)
+    keep = keep_cols and per_image * n <= SAVE_BUDGET
+    if n == 1:
+        # One image: the GEMM result is already NCHW.
+        cols = k.im2col(x, *g.cols_args(), "knl")
+        y = _gemm(xp, wg, cols, groups)
+        if b is not None:
+            y += b.reshape(o, 1)
+        return y.reshape(1, o, bh, bw), ((bounds, [cols]) if keep else None)
+    out = xp.empty((n, o, bh, bw), dtype=xp.result_type(x, w))
+    kept = [None] * len(bounds)
+
+    def chunk(i, n0, n1):
         nb = n1 - n0
         cols = k.im2col(x[n0:n1], *g.cols_args(), "knl")
-        if groups == 1:
-            y = xp.matmul(wg[0], cols)
+        y = _gemm(xp, wg, cols, groups)
+        dst = out[n0:n1].reshape(nb, o, big_l)
+        src = y.reshape(o, nb, big_l).transpose(1, 0, 2)
+        if b is not None:
+            xp.add(src, b.reshape(1, o, 1), out=dst)
         else:
-            y = xp.matmul(wg, cols.reshape(groups, kg, nb * big_l)).reshape(
-                o, nb * big_l)
-        if nb == n and nb == 1:
-            # One image: the GEMM result is already NCHW.
-            if b is not None:
-                y += b.reshape(o, 1)
-            out = y.reshape(1, o, bh, bw)
-        else:
-            if out is None:
-                out = xp.empty((n, o, bh, bw), dtype=y.dtype)
-            dst = out[n0:n1].reshape(nb, o, big_l)
-            src = y.reshape(o, nb, big_l).transpose(1, 0, 2)
-            if b is not None:
-                xp.add(src, b.reshape(1, o, 1), out=dst)
-            else:
-                dst[...] = src
-        if keep_cols and len(chunks) == 1 and \
-                cols.nbytes <= SAVE_BUDGET:
-            kept = cols
-    return out, kept
+            dst[...] = src
+        if keep:
+            kept[i] = cols
+
+    _parallel.run(bounds, nt, chunk)
+    return out, ((bounds, kept) if keep else None)
 
 
 def _gy_rows(xp, gy, n0, n1, big_l):
@@ -140,11 +160,13 @@ def _gy_rows(xp, gy, n0, n1, big_l):
 
 
 def conv_backward(x, w, gy, g, need_x, need_w, need_b, w_shape=None,
-                  x_shape=None, cols=None):
+                  x_shape=None, saved=None):
     """Gradients of ``conv(x, w) + b`` on 4-d arrays for ``gy``; returns
     ``(gx, gw, gb)`` (None where not needed).  ``x`` may be None when only
     ``gx`` is wanted (give ``x_shape``) and ``w`` None when only ``gw`` is
-    (give ``w_shape``); ``cols``: the forward's columns, if kept."""
+    (give ``w_shape``); ``saved``: the forward's ``(bounds, cols)``.
+    Partial weight and bias gradients are summed in chunk order, so the
+    result does not depend on which thread ran which chunk."""
     xp = get_xp(gy)
     n, o = gy.shape[:2]
     w_shape = tuple(w.shape) if w is not None else tuple(w_shape)
@@ -156,36 +178,49 @@ def conv_backward(x, w, gy, g, need_x, need_w, need_b, w_shape=None,
     og, kg = o // groups, (c // groups) * kh * kw
     dtype = gy.dtype
     gx = gw = gb = None
-    if need_b:
-        gb = gy.sum(axis=(0, 2, 3))
     if not (need_x or need_w):
+        if need_b:
+            gb = gy.sum(axis=(0, 2, 3))
         return gx, gw, gb
     if n == 0 or big_l == 0 or kg == 0 or o == 0:
         if need_x:
             gx = xp.zeros(x_shape, dtype=dtype)
         if need_w:
             gw = xp.zeros(w_shape, dtype=dtype)
+        if need_b:
+            gb = gy.sum(axis=(0, 2, 3))
         return gx, gw, gb
     k = kernels_for(gy)
-    chunks = _chunks(n, max(c * kh * kw, o) * big_l * gy.itemsize)
-    if need_x:
-        wg = w.reshape(groups, og, kg)
-        if len(chunks) > 1:
-            gx = xp.empty(x_shape, dtype=dtype)
-    acc = None
-    for n0, n1 in chunks:
+    if saved is not None:
+        bounds, cols = saved
+        nt = _parallel.threads_for(o * kg * big_l * n, n) if xp is np else 1
+    else:
+        cols = None
+        per_image = max(c * kh * kw, o) * big_l * gy.itemsize
+        bounds, nt = _plan(xp, n, per_image,
+                           o * kg * big_l * n * (need_x + need_w))
+    wg = w.reshape(groups, og, kg) if need_x else None
+    parts_w = [None] * len(bounds)
+    parts_b = [None] * len(bounds)
+    one = len(bounds) == 1
+    if need_x and not one:
+        gx = xp.empty(x_shape, dtype=dtype)
+    box = [None]
+
+    def chunk(i, n0, n1):
         nb = n1 - n0
         gy2 = _gy_rows(xp, gy, n0, n1, big_l)
+        if need_b:
+            parts_b[i] = gy2.sum(axis=1)
         if need_w:
-            cc = cols if cols is not None else k.im2col(
+            cc = cols[i] if cols is not None else k.im2col(
                 x[n0:n1], *g.cols_args(), "knl")
             if groups == 1:
-                part = xp.matmul(gy2, cc.T)
+                parts_w[i] = xp.matmul(gy2, cc.T)
             else:
-                part = xp.matmul(
+                parts_w[i] = xp.matmul(
                     gy2.reshape(groups, og, nb * big_l),
                     cc.reshape(groups, kg, nb * big_l).transpose(0, 2, 1))
-            acc = part if acc is None else acc + part
         if need_x:
             if groups == 1:
                 gc = xp.matmul(wg[0].T, gy2)
@@ -194,12 +229,24 @@ def conv_backward(x, w, gy, g, need_x, need_w, need_b, w_shape=None,
                                gy2.reshape(groups, og, nb * big_l)).reshape(
                                    c * kh * kw, nb * big_l)
             r = k.col2im(gc, g.image, *g.cols_args(), "knl")
-            if len(chunks) == 1:
-                gx = r
+            if one:
+                box[0] = r
             else:
                 gx[n0:n1] = r
+
+    _parallel.run(bounds, nt, chunk)
+    if one and need_x:
+        gx = box[0]
     if need_w:
+        acc = parts_w[0]
+        for p in parts_w[1:]:
+            acc = acc + p
         gw = acc.reshape(w_shape)
+    if need_b:
+        acc = parts_b[0]
+        for p in parts_b[1:]:
+            acc = acc + p
+        gb = acc
     return gx, gw, gb
 
 
@@ -221,24 +268,31 @@ class Conv(Function):
         g = self.geom
         needs = self.needs_input_grad
         keep = len(needs) > 1 and needs[1]
-        y, cols = conv_forward(g.as4(x), g.as4(w), b, g, keep_cols=keep)
+        y, saved = conv_forward(g.as4(x), g.as4(w), b, g, keep_cols=keep)
         if needs:
-            self.save_for_backward(x, w, cols)
+            if saved is None:
+                self.save_for_backward(x, w)
+            else:
+                # The chunks' columns (arrays) and, as metadata, the
+                # chunks they belong to.
+                self.cols_bounds = saved[0]
+                self.save_for_backward(x, w, *saved[1])
         return g.back(y)
 
     def backward_arrays(self, gy):
-        x, w, cols = self.saved_arrays
+        x, w, *cols = self.saved_arrays
         g = self.geom
         needs = self.needs_input_grad
         nb = len(needs) > 2 and needs[2]
+        saved = (self.cols_bounds, cols) if cols else None
         gx, gw, gb = conv_backward(g.as4(x), g.as4(w), g.as4(gy), g,
-                                   needs[0], needs[1], nb, cols=cols)
+                                   needs[0], needs[1], nb, saved=saved)
         out = (None if gx is None else g.back(gx),
                None if gw is None else g.back(gw))
         return out + (gb,) if len(needs) > 2 else out
 
     def backward(self, gy):
-        x, w, _ = self.saved_tensors
+        x, w = self.saved_tensors[:2]
         g = self.geom
         needs = self.needs_input_grad
         gx = ConvInputGrad(g, tuple(x.shape)).apply(gy, w) if needs[0] \
