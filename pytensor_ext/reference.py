@@ -13,6 +13,7 @@ Conventions:
 - ``index_add`` / ``scatter_add`` accumulate *into* ``target`` (modified in
   place) and return it; repeated indices accumulate.
 """
+import functools
 import math
 
 import numpy as np
@@ -27,7 +28,9 @@ KERNEL_NAMES = (
 
 
 def _xp(x):
-    if x.__class__ is np.ndarray:
+    # NumPy scalars (np.float32(1.0), what indexing a 0-d array gives) and
+    # ndarray subclasses are NumPy too; anything else is taken for CuPy.
+    if x.__class__ is np.ndarray or isinstance(x, (np.ndarray, np.generic)):
         return np
     import cupy
     return cupy
@@ -56,6 +59,23 @@ def sum_to_shape(x, shape):
 
 
 # --- softmax family -----------------------------------------------------
+def _zero_d(fn):
+    """Softmax-family kernels on a 0-d array (PyTorch allows ``dim`` 0 or
+    -1 there) run on a 1-element vector."""
+    @functools.wraps(fn)
+    def wrapper(*args):
+        *arrays, dim = args
+        if arrays[0].ndim == 0:
+            if dim not in (0, -1):
+                raise IndexError(
+                    f"{fn.__name__}: Dimension out of range (expected to be "
+                    f"in range of [-1, 0], but got {dim})")
+            return fn(*[a.reshape(1) for a in arrays], 0).reshape(())
+        return fn(*args)
+    return wrapper
+
+
+@_zero_d
 def softmax_fwd(x, dim):
     """``exp(x - max) / sum(exp(x - max))`` along ``dim``."""
     xp = _xp(x)
@@ -66,11 +86,13 @@ def softmax_fwd(x, dim):
     return e / e.sum(axis=dim, keepdims=True)
 
 
+@_zero_d
 def softmax_bwd(y, gy, dim):
     """Gradient of softmax: ``y * (gy - sum(gy * y))`` along ``dim``."""
     return y * (gy - (gy * y).sum(axis=dim, keepdims=True))
 
 
+@_zero_d
 def log_softmax_fwd(x, dim):
     """``x - max - log(sum(exp(x - max)))`` along ``dim``."""
     xp = _xp(x)
@@ -81,6 +103,7 @@ def log_softmax_fwd(x, dim):
     return s - xp.log(xp.exp(s).sum(axis=dim, keepdims=True))
 
 
+@_zero_d
 def log_softmax_bwd(y, gy, dim):
     """Gradient of log-softmax: ``gy - exp(y) * sum(gy)`` along ``dim``."""
     xp = _xp(y)
@@ -126,18 +149,22 @@ _INV_SQRT_2 = 1.0 / math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
-def _np_erf(x):
-    """erf for NumPy arrays (NumPy has no ufunc for it): math.erf per
-    element, exact to double precision."""
-    f = np.frompyfunc(math.erf, 1, 1)
-    return f(x.astype(np.float64)).astype(x.dtype) if x.size else x.copy()
+def _np_special(fn, x):
+    """``fn`` (math.erf or math.erfc) per element of a NumPy array or
+    scalar (NumPy has no ufunc for them), exact to double precision; 0-d in,
+    0-d array out."""
+    x = np.asarray(x)
+    if not x.size:
+        return x.copy()
+    y = np.frompyfunc(fn, 1, 1)(x.astype(np.float64))
+    return np.asarray(y, dtype=np.float64).astype(x.dtype)
 
 
 def erf_fwd(x):
     """The error function, elementwise."""
     xp = _xp(x)
     if xp is np:
-        return _np_erf(x)
+        return _np_special(math.erf, x)
     import cupyx.scipy.special as sp
     return sp.erf(x)
 
@@ -147,14 +174,20 @@ def erfc_fwd(x):
     x (computed directly, not as 1 - erf)."""
     xp = _xp(x)
     if xp is np:
-        f = np.frompyfunc(math.erfc, 1, 1)
-        return f(x.astype(np.float64)).astype(x.dtype) if x.size else x.copy()
+        return _np_special(math.erfc, x)
     import cupyx.scipy.special as sp
     return sp.erfc(x)
 
 
+def _check_approximate(name, approximate):
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"{name}: approximate must be 'none' or 'tanh', "
+                         f"got {approximate!r}")
+
+
 def gelu_fwd(x, approximate):
     """GELU: ``x * Phi(x)`` (``approximate="none"``) or the tanh form."""
+    _check_approximate("gelu_fwd", approximate)
     xp = _xp(x)
     if approximate == "tanh":
         inner = _SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)
@@ -164,6 +197,7 @@ def gelu_fwd(x, approximate):
 
 def gelu_bwd(x, gy, approximate):
     """Gradient of GELU w.r.t. its input."""
+    _check_approximate("gelu_bwd", approximate)
     xp = _xp(x)
     if approximate == "tanh":
         x3 = x * x * x
@@ -189,12 +223,27 @@ def silu_bwd(x, gy):
 
 
 # --- scatter-add (backward of indexing, gather, embedding) ---------------
+def _check_index(name, index, n, axis):
+    """Indices must lie in ``[-n, n)`` (negative ones count from the end, as
+    in NumPy); checked before anything is written."""
+    if index.dtype.kind not in "iu":
+        raise TypeError(f"{name}: index must be an integer array, got "
+                        f"{index.dtype}")
+    if index.size:
+        lo, hi = int(index.min()), int(index.max())
+        if lo < -n or hi >= n:
+            bad = lo if lo < -n else hi
+            raise IndexError(f"{name}: index {bad} is out of bounds for "
+                             f"dimension {axis} with size {n}")
+
+
 def index_add(target, axis, index, src):
     """``target.index_add_(axis, index, src)``: for each i,
     ``target[..., index[i], ...] += src[..., i, ...]`` along ``axis``
     (repeated indices accumulate).  Modifies and returns ``target``."""
     xp = _xp(target)
     axis = axis % target.ndim
+    _check_index("index_add", index, target.shape[axis], axis)
     t = xp.moveaxis(target, axis, 0)
     s = xp.moveaxis(src, axis, 0)
     if xp is np:
@@ -212,6 +261,7 @@ def scatter_add(target, axis, index, src):
     Modifies and returns ``target``."""
     xp = _xp(target)
     axis = axis % target.ndim
+    _check_index("scatter_add", index, target.shape[axis], axis)
     idx = list(xp.indices(index.shape, sparse=True))
     idx[axis] = index
     s = src[tuple(slice(0, n) for n in index.shape)]
