@@ -13,14 +13,18 @@ im2col over (kernel row, image) pairs, each writing one contiguous row
 segment of ``bh * bw`` values; col2im over (image, channel) planes, each
 owning its output plane.  Within a task, the valid column range of each
 kernel offset is computed once, so the inner loops are plain copies /
-adds (``memcpy`` and a vectorisable loop for stride 1) with the zero
-padding written separately.  Sums into one element always happen in the
-same order, so results do not depend on the thread count.
+adds (vectorised for stride 1) with the zero padding written separately.
+Sums into one element always happen in the same order, so results do not
+depend on the thread count.  Threads are used only for about a
+millisecond of work or more, in dynamically scheduled chunks (see
+``GRAIN``).
 """
 cimport numpy as cnp
 from cython.parallel cimport prange
-from libc.string cimport memcpy, memset
+from libc.string cimport memset
 from openmp cimport omp_get_max_threads
+
+from pytensor_ext.cpu._common cimport real, real_type, threads_for
 
 import numpy as np
 
@@ -37,9 +41,6 @@ def max_threads():
     from the calling thread)."""
     return omp_get_max_threads()
 
-ctypedef fused real:
-    float
-    double
 
 # Elements moved per thread below which a call stays on one thread.  Large
 # on purpose (about a millisecond of copying): waking a second thread costs
@@ -69,15 +70,6 @@ def _set_grain(Py_ssize_t grain):
     old = GRAIN
     GRAIN = grain
     return old
-
-
-cdef inline int _threads(Py_ssize_t work, Py_ssize_t grain) noexcept nogil:
-    cdef int nt = omp_get_max_threads()
-    cdef Py_ssize_t k
-    if nt <= 1 or work < 2 * grain:
-        return 1
-    k = work // grain
-    return nt if k >= nt else <int>k
 
 
 cdef inline Py_ssize_t _cdiv(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
@@ -158,7 +150,7 @@ cdef void _im2col(const real* x, real* out, Py_ssize_t N, Py_ssize_t C,
                   Py_ssize_t row_stride, Py_ssize_t n_stride) noexcept nogil:
     cdef Py_ssize_t tasks = C * kh * kw * N
     cdef Py_ssize_t t
-    cdef int nt = _threads(tasks * bh * bw, GRAIN)
+    cdef int nt = threads_for(tasks * bh * bw, GRAIN)
     if nt == 1:
         for t in range(tasks):
             _im2col_task(x, out, t, N, H, W, sxn, sxc, sxh, kh, kw, sh, sw,
@@ -216,7 +208,7 @@ cdef void _col2im(const real* cols, real* out, Py_ssize_t N, Py_ssize_t C,
                   Py_ssize_t n_stride) noexcept nogil:
     cdef Py_ssize_t tasks = N * C
     cdef Py_ssize_t t
-    cdef int nt = _threads(tasks * kh * kw * bh * bw, GRAIN)
+    cdef int nt = threads_for(tasks * kh * kw * bh * bw, GRAIN)
     if nt == 1:
         for t in range(tasks):
             _col2im_task(cols, out, t, C, H, W, kh, kw, sh, sw, ph, pw, dh,
@@ -229,21 +221,6 @@ cdef void _col2im(const real* cols, real* out, Py_ssize_t N, Py_ssize_t C,
 
 
 # --- argument checks --------------------------------------------------------
-cdef inline int _real_type(object x):
-    """NPY_FLOAT32/NPY_FLOAT64 for a native float ndarray, else -1 (the
-    caller uses the NumPy reference, correct for every dtype)."""
-    cdef cnp.ndarray a
-    cdef int t
-    if type(x) is not cnp.ndarray:
-        return -1
-    a = <cnp.ndarray>x
-    t = cnp.PyArray_TYPE(a)
-    if (t == cnp.NPY_FLOAT32 or t == cnp.NPY_FLOAT64) and \
-            cnp.PyArray_ISNOTSWAPPED(a):
-        return t
-    return -1
-
-
 def _pair(name, what, value, minimum):
     try:
         a, b = value
@@ -291,7 +268,7 @@ def im2col(x, kernel_size, stride, padding, dilation, blocks, layout="nkl"):
     reference."""
     geo = _geometry("im2col", kernel_size, stride, padding, dilation, blocks,
                     layout)
-    t = _real_type(x)
+    t = real_type(x)
     if t < 0:
         return _ref.im2col(x, *geo, layout)
     if x.ndim != 4:
@@ -343,7 +320,7 @@ def col2im(cols, image_size, kernel_size, stride, padding, dilation, blocks,
     geo = _geometry("col2im", kernel_size, stride, padding, dilation, blocks,
                     layout)
     size = _pair("col2im", "image_size", image_size, 0)
-    t = _real_type(cols)
+    t = real_type(cols)
     if t < 0:
         return _ref.col2im(cols, size, *geo, layout)
     cdef Py_ssize_t kh = geo[0][0], kw = geo[0][1], sh = geo[1][0]

@@ -18,7 +18,8 @@ from libc.stdint cimport int64_t
 from libc.math cimport INFINITY
 from libc.string cimport memset
 cimport openmp
-from openmp cimport omp_get_max_threads
+
+from pytensor_ext.cpu._common cimport real, real_type, threads_for
 
 import numpy as np
 
@@ -29,10 +30,6 @@ cnp.import_array()
 __all__ = ["max_pool2d_fwd", "max_pool2d_bwd", "adaptive_max_pool2d_fwd",
            "avg_pool2d_fwd", "avg_pool2d_bwd", "adaptive_avg_pool2d_fwd",
            "adaptive_avg_pool2d_bwd"]
-
-ctypedef fused real:
-    float
-    double
 
 # Window elements visited per thread below which a call stays on one
 # thread: large on purpose (about a millisecond of work), see _conv.pyx.
@@ -65,15 +62,6 @@ def _set_grain(Py_ssize_t grain):
     old = GRAIN
     GRAIN = grain
     return old
-
-
-cdef inline int _threads(Py_ssize_t work, Py_ssize_t grain) noexcept nogil:
-    cdef int nt = omp_get_max_threads()
-    cdef Py_ssize_t k
-    if nt <= 1 or work < 2 * grain:
-        return 1
-    k = work // grain
-    return nt if k >= nt else <int>k
 
 
 # --- max ----------------------------------------------------------------
@@ -227,7 +215,7 @@ cdef void _max_bwd(const real* gy, const int64_t* idx, real* gx,
                    Py_ssize_t planes, Py_ssize_t L,
                    Py_ssize_t HW) noexcept nogil:
     cdef Py_ssize_t p
-    cdef int nt = _threads(planes * (L + HW), GRAIN)
+    cdef int nt = threads_for(planes * (L + HW), GRAIN)
     cdef Py_ssize_t chunk = _chunk(L + HW)
     for p in prange(planes, schedule="dynamic", num_threads=nt,
                     chunksize=chunk):
@@ -322,7 +310,7 @@ cdef void _avg_pool(const real* x, real* y, Py_ssize_t N, Py_ssize_t C,
     cdef Py_ssize_t planes = N * C
     cdef Py_ssize_t p, n, c
     cdef Py_ssize_t L = bh * bw
-    cdef int nt = _threads(work, GRAIN)
+    cdef int nt = threads_for(work, GRAIN)
     cdef Py_ssize_t chunk = _chunk(work // (planes if planes > 0 else 1))
     for p in prange(planes, schedule="dynamic", num_threads=nt,
                     chunksize=chunk):
@@ -412,21 +400,6 @@ cdef void _avg_bwd(const real* gy, real* gx, real* scratch,
 
 
 # --- Python wrappers ------------------------------------------------------
-cdef inline int _real_type(object x):
-    """NPY_FLOAT32/NPY_FLOAT64 for a native float ndarray, else -1 (the
-    caller uses the NumPy reference, correct for every dtype)."""
-    cdef cnp.ndarray a
-    cdef int t
-    if type(x) is not cnp.ndarray:
-        return -1
-    a = <cnp.ndarray>x
-    t = cnp.PyArray_TYPE(a)
-    if (t == cnp.NPY_FLOAT32 or t == cnp.NPY_FLOAT64) and \
-            cnp.PyArray_ISNOTSWAPPED(a):
-        return t
-    return -1
-
-
 def _pair(name, what, value, minimum):
     try:
         a, b = value
@@ -507,7 +480,7 @@ def _run_max(object x, int t, Py_ssize_t bh, Py_ssize_t bw, geo, t0, t1,
     cdef int64_t[::1] a3 = _i64(t3)
     koffs = np.arange(kh * kw, dtype=np.int64)
     cdef int64_t[::1] koh = _i64(koffs // kw * dh), kow = _i64(koffs % kw * dw)
-    cdef int nt = _threads(y.size * max(per_window, 1), GRAIN)
+    cdef int nt = threads_for(y.size * max(per_window, 1), GRAIN)
     cdef int[::1] scratch = np.empty(nt * bw + 1, dtype=np.intc)
     with nogil:
         if t == cnp.NPY_FLOAT32:
@@ -539,7 +512,7 @@ def max_pool2d_fwd(x, kernel_size, stride, padding, dilation, blocks):
     ph, pw = _pair("max_pool2d_fwd", "padding", padding, 0)
     dh, dw = _pair("max_pool2d_fwd", "dilation", dilation, 1)
     bh, bw = _pair("max_pool2d_fwd", "blocks", blocks, 0)
-    t = _real_type(x)
+    t = real_type(x)
     if t < 0:
         return _ref.max_pool2d_fwd(x, (kh, kw), (sh, sw), (ph, pw),
                                    (dh, dw), (bh, bw))
@@ -555,7 +528,7 @@ def adaptive_max_pool2d_fwd(x, blocks):
     """Adaptive max pooling of ``x`` (N, C, H, W) to ``blocks`` (bh, bw);
     see :func:`pytensor_ext.reference.adaptive_max_pool2d_fwd`."""
     bh, bw = _pair("adaptive_max_pool2d_fwd", "blocks", blocks, 0)
-    t = _real_type(x)
+    t = real_type(x)
     if t < 0:
         return _ref.adaptive_max_pool2d_fwd(x, (bh, bw))
     if x.ndim != 4:
@@ -577,7 +550,7 @@ def max_pool2d_bwd(gy, indices, image_size):
     plane positions ``indices`` of a zero (N, C, H, W) array; see
     :func:`pytensor_ext.reference.max_pool2d_bwd`."""
     H, W = _pair("max_pool2d_bwd", "image_size", image_size, 0)
-    t = _real_type(gy)
+    t = real_type(gy)
     if t < 0:
         return _ref.max_pool2d_bwd(gy, indices, (H, W))
     if gy.ndim != 4 or tuple(indices.shape) != tuple(gy.shape):
@@ -683,7 +656,7 @@ def _run_avg_bwd(object gy, int t, Py_ssize_t H, Py_ssize_t W, geo, t0, t1,
     cdef cnp.ndarray o = <cnp.ndarray>gx
     cdef int64_t[::1] a0 = _i64(t0), a1 = _i64(t1), a2 = _i64(t2)
     cdef int64_t[::1] a3 = _i64(t3), advh = _i64(dvh), advw = _i64(dvw)
-    cdef int nt = _threads(gx.size + g.size * max(per_window, 1), GRAIN)
+    cdef int nt = threads_for(gx.size + g.size * max(per_window, 1), GRAIN)
     scratch = np.empty(nt * bw + 1, dtype=g.dtype)
     cdef cnp.ndarray sc = <cnp.ndarray>scratch
     with nogil:
@@ -720,7 +693,7 @@ def avg_pool2d_fwd(x, kernel_size, stride, padding, blocks,
     st = _pair("avg_pool2d_fwd", "stride", stride, 1)
     pd = _pair("avg_pool2d_fwd", "padding", padding, 0)
     bl = _pair("avg_pool2d_fwd", "blocks", blocks, 0)
-    t = _real_type(x)
+    t = real_type(x)
     if t < 0:
         return _ref.avg_pool2d_fwd(x, ks, st, pd, bl, count_include_pad,
                                    divisor_override)
@@ -742,7 +715,7 @@ def avg_pool2d_bwd(gy, image_size, kernel_size, stride, padding,
     ks = _pair("avg_pool2d_bwd", "kernel_size", kernel_size, 1)
     st = _pair("avg_pool2d_bwd", "stride", stride, 1)
     pd = _pair("avg_pool2d_bwd", "padding", padding, 0)
-    t = _real_type(gy)
+    t = real_type(gy)
     if t < 0:
         return _ref.avg_pool2d_bwd(gy, (H, W), ks, st, pd,
                                    count_include_pad, divisor_override)
@@ -760,7 +733,7 @@ def adaptive_avg_pool2d_fwd(x, blocks):
     """Adaptive average pooling of float ``x`` (N, C, H, W) to ``blocks``;
     see :func:`pytensor_ext.reference.adaptive_avg_pool2d_fwd`."""
     bh, bw = _pair("adaptive_avg_pool2d_fwd", "blocks", blocks, 0)
-    t = _real_type(x)
+    t = real_type(x)
     if t < 0:
         return _ref.adaptive_avg_pool2d_fwd(x, (bh, bw))
     if x.ndim != 4:
@@ -781,7 +754,7 @@ def adaptive_avg_pool2d_fwd(x, blocks):
 def adaptive_avg_pool2d_bwd(gy, image_size):
     """Gradient of :func:`adaptive_avg_pool2d_fwd`."""
     H, W = _pair("adaptive_avg_pool2d_bwd", "image_size", image_size, 0)
-    t = _real_type(gy)
+    t = real_type(gy)
     if t < 0:
         return _ref.adaptive_avg_pool2d_bwd(gy, (H, W))
     if gy.ndim != 4:
