@@ -161,3 +161,39 @@ def test_reference_matches_torch_unfold_fold(geom, torch):
 def test_kernel_argument_errors(call, err):
     with pytest.raises((ValueError, TypeError), match=err):
         call()
+
+
+# --- on a GPU (compile-checked everywhere by tests/ext/test_compile_check) --
+@pytest.mark.gpu
+@pytest.mark.parametrize("layout", ["nkl", "knl"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("geom", GEOMS, ids=lambda g: "x".join(map(str, g[0])))
+def test_gpu_im2col_col2im_match_reference(geom, dtype, layout):
+    import cupy as cp
+    from pytensor_ext import gpu
+    shape, k, s, p, d = geom
+    b = _blocks(shape, k, s, p, d)
+    x = _strided(_input(shape, dtype))
+    got = gpu.im2col(cp.asarray(x) if x.flags.c_contiguous else
+                     cp.asarray(np.ascontiguousarray(x)).transpose(
+                         1, 0, 2, 3).copy().transpose(1, 0, 2, 3),
+                     k, s, p, d, b, layout)
+    want = ref.im2col(np.ascontiguousarray(x), k, s, p, d, b, layout)
+    np.testing.assert_array_equal(cp.asnumpy(got), want)
+    cols = _input(want.shape, dtype, seed=1)
+    np.testing.assert_allclose(
+        cp.asnumpy(gpu.col2im(cp.asarray(cols), shape[2:], k, s, p, d, b,
+                              layout)),
+        cpu.col2im(cols, shape[2:], k, s, p, d, b, layout), **_tol(dtype))
+
+
+@pytest.mark.gpu
+def test_gpu_conv_kernel_errors():
+    import cupy as cp
+    from pytensor_ext import gpu
+    with pytest.raises(ValueError, match="im2col: expected a 4-d"):
+        gpu.im2col(cp.zeros((2, 3, 4)), (1, 1), (1, 1), (0, 0), (1, 1),
+                   (4, 4))
+    with pytest.raises(ValueError, match="col2im: expected columns"):
+        gpu.col2im(cp.zeros((1, 5, 16)), (4, 4), (2, 2), (1, 1), (0, 0),
+                   (1, 1), (3, 3))

@@ -203,3 +203,50 @@ def test_reference_matches_torch(geom, torch):
 def test_kernel_argument_errors(call, err):
     with pytest.raises((ValueError, TypeError), match=err):
         call()
+
+
+# --- on a GPU (compile-checked everywhere by tests/ext/test_compile_check) --
+@pytest.mark.gpu
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("geom", GEOMS, ids=IDS)
+def test_gpu_pooling_matches_reference(geom, dtype):
+    import cupy as cp
+    from pytensor_ext import gpu
+    shape, k, s, p, d, ceil = geom
+    x = _data(shape, dtype, nans=True)
+    xd = cp.asarray(x).transpose(1, 0, 2, 3).copy().transpose(1, 0, 2, 3)
+    b = _blocks(geom)
+    v, i = gpu.max_pool2d_fwd(xd, k, s, p, d, b)
+    rv, ri = ref.max_pool2d_fwd(x, k, s, p, d, b)
+    np.testing.assert_array_equal(cp.asnumpy(v), rv)
+    np.testing.assert_array_equal(cp.asnumpy(i), ri)
+    gy = _data(rv.shape, dtype, seed=3, ties=False)
+    tol = dict(rtol=1e-5, atol=1e-5) if dtype == "float32" else {}
+    np.testing.assert_allclose(
+        cp.asnumpy(gpu.max_pool2d_bwd(cp.asarray(gy), i, shape[2:])),
+        ref.max_pool2d_bwd(gy, ri, shape[2:]), **tol)
+    x = _data(shape, dtype, ties=False)
+    b1 = _blocks((shape, k, s, p, (1, 1), ceil))
+    for cip, div in ((True, None), (False, None), (True, 3)):
+        y = gpu.avg_pool2d_fwd(cp.asarray(x), k, s, p, b1, cip, div)
+        np.testing.assert_allclose(
+            cp.asnumpy(y), ref.avg_pool2d_fwd(x, k, s, p, b1, cip, div),
+            **tol)
+        g = _data(y.shape, dtype, seed=4, ties=False)
+        np.testing.assert_allclose(
+            cp.asnumpy(gpu.avg_pool2d_bwd(cp.asarray(g), shape[2:], k, s, p,
+                                          cip, div)),
+            ref.avg_pool2d_bwd(g, shape[2:], k, s, p, cip, div), **tol)
+    for out in ((1, 1), (3, 4), (9, 2)):
+        y = gpu.adaptive_avg_pool2d_fwd(cp.asarray(x), out)
+        np.testing.assert_allclose(cp.asnumpy(y),
+                                   ref.adaptive_avg_pool2d_fwd(x, out), **tol)
+        g = _data(y.shape, dtype, seed=5, ties=False)
+        np.testing.assert_allclose(
+            cp.asnumpy(gpu.adaptive_avg_pool2d_bwd(cp.asarray(g),
+                                                   shape[2:])),
+            ref.adaptive_avg_pool2d_bwd(g, shape[2:]), **tol)
+        v, i = gpu.adaptive_max_pool2d_fwd(cp.asarray(x), out)
+        rv, ri = ref.adaptive_max_pool2d_fwd(x, out)
+        np.testing.assert_array_equal(cp.asnumpy(v), rv)
+        np.testing.assert_array_equal(cp.asnumpy(i), ri)
