@@ -70,7 +70,7 @@ if os.environ.get("PYTENSOR_COMPILE_CORE", "1") != "0":
                               extra_compile_args=["-O2"]))
     core = cythonize(core, compiler_directives={"language_level": 3},
                      nthreads=int(os.environ.get("CYTHON_NTHREADS", "0"))
-                     or None)
+                     or os.cpu_count())
 
 setup(ext_modules=core + cythonize(
     extensions,
@@ -82,5 +82,5 @@ setup(ext_modules=core + cythonize(
         "initializedcheck": False,
         "embedsignature": True,
     },
-    nthreads=int(os.environ.get("CYTHON_NTHREADS", "0")) or None,
+    nthreads=int(os.environ.get("CYTHON_NTHREADS", "0")) or os.cpu_count(),
 ))

@@ -11,6 +11,8 @@ from pytensor_ext.gpu.activation import (
     erf_fwd, erfc_fwd, gelu_bwd, gelu_fwd, relu_bwd, relu_fwd, sigmoid_bwd,
     sigmoid_fwd, silu_bwd, silu_fwd, tanh_bwd, tanh_fwd)
 from pytensor_ext.gpu.conv import col2im, im2col
+from pytensor_ext.gpu.norm import (
+    batch_norm_bwd, batch_norm_fwd, layer_norm_bwd, layer_norm_fwd)
 from pytensor_ext.gpu.optim import (
     adagrad_step, adam_step, rmsprop_step, sgd_step)
 from pytensor_ext.gpu.pool import (
@@ -18,6 +20,8 @@ from pytensor_ext.gpu.pool import (
     adaptive_max_pool2d_fwd, avg_pool2d_bwd, avg_pool2d_fwd, max_pool2d_bwd,
     max_pool2d_fwd)
 from pytensor_ext.gpu.reduce import sum_to_shape
+from pytensor_ext.gpu.rnn import (
+    gru_cell_bwd, gru_cell_fwd, lstm_cell_bwd, lstm_cell_fwd)
 from pytensor_ext.gpu.scatter import index_add, scatter_add
 from pytensor_ext.gpu.softmax import (
     log_softmax_bwd, log_softmax_fwd, softmax_bwd, softmax_fwd)
@@ -27,7 +31,9 @@ __all__ = ["available", "sum_to_shape", "softmax_fwd", "softmax_bwd",
            "sigmoid_fwd", "sigmoid_bwd", "tanh_fwd", "tanh_bwd", "gelu_fwd",
            "gelu_bwd", "silu_fwd", "silu_bwd", "erf_fwd", "erfc_fwd",
            "index_add", "scatter_add", "sgd_step", "adam_step",
-           "rmsprop_step", "adagrad_step", "im2col", "col2im",
+           "rmsprop_step", "adagrad_step", "layer_norm_fwd", "layer_norm_bwd",
+           "batch_norm_fwd", "batch_norm_bwd", "lstm_cell_fwd",
+           "lstm_cell_bwd", "gru_cell_fwd", "gru_cell_bwd", "im2col", "col2im",
            "max_pool2d_fwd", "max_pool2d_bwd", "adaptive_max_pool2d_fwd",
            "avg_pool2d_fwd", "avg_pool2d_bwd", "adaptive_avg_pool2d_fwd",
            "adaptive_avg_pool2d_bwd"]

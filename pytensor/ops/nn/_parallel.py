@@ -11,16 +11,20 @@ chunks of a delayed one, and parallelises im2col/col2im and the layout
 transposes too: the W3 conv forward ran 1.6x faster than either BLAS
 setting under that load.
 
-BLAS is held at one thread while chunks run (reference-counted, so
-overlapping convolutions from several Python threads restore it once).
-Only OpenBLAS (NumPy's wheels) is controlled; with another BLAS, or when
-its controls cannot be found, convolutions run their chunks serially and
-leave BLAS threading alone.
+BLAS is held at one thread while chunks run, through
+:func:`_blas.single_threaded` (threadpoolctl; reference-counted and shared
+with the recurrent layers, so overlapping users restore it once).  Where
+NumPy's BLAS cannot be controlled (threadpoolctl missing, or a BLAS it does
+not know), convolutions run their chunks serially and leave BLAS threading
+alone.
 """
-import ctypes
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from pytensor.ops.nn import _blas
 
 __all__ = []
 
@@ -30,85 +34,31 @@ MIN_PARALLEL_FLOPS = 1 << 23
 CHUNKS_PER_THREAD = 4
 
 
-class _OpenBLAS:
-    """``get``/``set`` of the loaded OpenBLAS's thread count, or None."""
-
-    def __init__(self):
-        self.get = self.set = None
-        for path in self._loaded_paths():
-            try:
-                lib = ctypes.CDLL(path)
-            except OSError:
-                continue
-            for prefix, suffix in (("scipy_openblas", "64_"),
-                                   ("openblas", "64_"), ("openblas", "")):
-                get = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
-                set_ = getattr(lib, f"{prefix}_set_num_threads{suffix}",
-                               None)
-                if get is not None and set_ is not None:
-                    get.restype = ctypes.c_int
-                    get.argtypes = []
-                    set_.restype = None
-                    set_.argtypes = [ctypes.c_int]
-                    self.get, self.set = get, set_
-                    return
-
-    @staticmethod
-    def _loaded_paths():
-        """Shared libraries of this process whose name mentions OpenBLAS
-        (Linux: /proc/self/maps; elsewhere none are found)."""
-        import numpy  # noqa: F401  (loads NumPy's BLAS)
-        paths = []
-        try:
-            with open("/proc/self/maps") as f:
-                for line in f:
-                    p = line.rsplit(None, 1)[-1]
-                    if "openblas" in os.path.basename(p).lower() and \
-                            p not in paths and os.path.exists(p):
-                        paths.append(p)
-        except OSError:
-            pass
-        return paths
-
-
-_blas = None
-_blas_lock = threading.Lock()
-_blas_users = 0
-_blas_saved = None
 _pool = None
 _pool_size = 0
+_NUMPY_PROBE = np.empty(0)
 
 
-def _openblas():
-    global _blas
-    if _blas is None:
-        _blas = _OpenBLAS()
-    return _blas
+_single_blas = None
 
 
 def available():
-    """True when chunks can run on threads (OpenBLAS's controls found)."""
-    return _openblas().set is not None
-
-
-def _enter_single_blas():
-    global _blas_users, _blas_saved
-    b = _openblas()
-    with _blas_lock:
-        if _blas_users == 0:
-            _blas_saved = b.get()
-            if _blas_saved != 1:
-                b.set(1)
-        _blas_users += 1
-
-
-def _exit_single_blas():
-    global _blas_users
-    b = _openblas()
-    with _blas_lock:
-        _blas_users -= 1
-        if _blas_users == 0 and _blas_saved not in (None, 1):
-            b.set(_blas_saved)
+    """True when chunks can run on threads: NumPy's BLAS can be held at one
+    thread meanwhile (:mod:`_blas`, the mechanism the recurrent layers use,
+    so their limits and ours nest), or already runs on one."""
+    global _single_blas
+    if _blas._get_controller() is not None:
+        return True
+    if _single_blas is None:
+        try:
+            import threadpoolctl
+            libs = [i for i in threadpoolctl.threadpool_info()
+                    if i.get("user_api") == "blas"]
+            _single_blas = bool(libs) and all(
+                i.get("num_threads") == 1 for i in libs)
+        except Exception:           # not installed: BLAS threads unknown
+            _single_blas = False
+    return _single_blas
 
 
 def max_threads():
@@ -177,14 +127,11 @@ def run(bounds, nt, fn):
                         state["error"] = e
                 return
 
-    _enter_single_blas()
-    try:
+    with _blas.single_threaded(_NUMPY_PROBE):
         pool = _get_pool(nt)
         futures = [pool.submit(worker) for _ in range(nt - 1)]
         worker()
         for f in futures:
             f.result()
-    finally:
-        _exit_single_blas()
     if state["error"] is not None:
         raise state["error"]

@@ -1,7 +1,8 @@
 """``adaptive_avg_pool1d`` / ``adaptive_avg_pool2d``."""
 from pytensor.ops.nn._pool_args import adaptive_pool
 
-__all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d"]
+# adaptive_avg_pool2d is functional only, as in PyTorch.
+__all__ = ["adaptive_avg_pool1d"]
 
 
 def adaptive_avg_pool2d(input, output_size):

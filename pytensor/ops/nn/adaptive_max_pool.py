@@ -1,9 +1,8 @@
 """``adaptive_max_pool1d`` / ``adaptive_max_pool2d``."""
 from pytensor.ops.nn._pool_args import adaptive_pool
 
-__all__ = ["adaptive_max_pool1d", "adaptive_max_pool2d",
-           "adaptive_max_pool1d_with_indices",
-           "adaptive_max_pool2d_with_indices"]
+# The others are functional only, as in PyTorch.
+__all__ = ["adaptive_max_pool1d"]
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):

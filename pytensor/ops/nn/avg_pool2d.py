@@ -1,7 +1,7 @@
 """``avg_pool2d``: 2-d average pooling."""
 from pytensor.ops.nn._pool_args import avg_pool
 
-__all__ = ["avg_pool2d"]
+__all__ = []        # functional only (pytensor.nn.functional.avg_pool2d)
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,

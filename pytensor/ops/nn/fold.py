@@ -1,7 +1,7 @@
 """``fold`` (``F.fold``, col2im): columns summed back into an image."""
 from pytensor.ops.nn._pool_args import fold as _fold
 
-__all__ = ["fold"]
+__all__ = []        # functional only (pytensor.nn.functional.fold)
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):

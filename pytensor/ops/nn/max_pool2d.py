@@ -1,7 +1,8 @@
 """``max_pool2d``: 2-d max pooling (optionally with the argmax indices)."""
 from pytensor.ops.nn._pool_args import max_pool
 
-__all__ = ["max_pool2d", "max_pool2d_with_indices"]
+# max_pool2d_with_indices is functional only, as in PyTorch.
+__all__ = ["max_pool2d"]
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1,

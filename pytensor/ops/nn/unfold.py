@@ -1,7 +1,7 @@
 """``unfold`` (``F.unfold``, im2col): sliding blocks as columns."""
 from pytensor.ops.nn._pool_args import unfold as _unfold
 
-__all__ = ["unfold"]
+__all__ = []        # functional only: not torch.unfold (Tensor.unfold differs)
 
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
