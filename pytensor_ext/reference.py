@@ -747,7 +747,8 @@ def batch_norm_fwd(x, weight, bias, running_mean, running_var, training,
             running_mean[...] = momentum * mean + (1 - momentum) * running_mean
         if running_var is not None and n > 0:
             with np.errstate(divide="ignore", invalid="ignore"):
-                unbiased = var * n / xp.asarray(n - 1, var.dtype)
+                # (a scalar of var's dtype: no host array on a GPU)
+                unbiased = var * n / var.dtype.type(n - 1)
             running_var[...] = (momentum * unbiased
                                 + (1 - momentum) * running_var)
     else:
@@ -1090,3 +1091,34 @@ def adagrad_step(param, grad, state_sum, *, lr, lr_decay, eps, weight_decay,
     std = down(up(std) + t(eps))
     param += (t(-clr) * up(g)) / up(std)
     return param
+
+
+# --- binary arithmetic -------------------------------------------------
+# ``a op b`` with NumPy's semantics (a Python number takes the array's dtype,
+# NEP 50).  The compiled versions exist to skip NumPy's per-call overhead on
+# small contiguous float arrays; see ``cpu/_arith.pyx``.
+KERNEL_NAMES = KERNEL_NAMES + ("add_fwd", "sub_fwd", "mul_fwd", "div_fwd")
+
+
+def _keep_array(r):
+    return np.asarray(r) if isinstance(r, np.generic) else r
+
+
+def add_fwd(a, b):
+    """``a + b`` (arrays and/or Python numbers)."""
+    return _keep_array(a + b)
+
+
+def sub_fwd(a, b):
+    """``a - b``."""
+    return _keep_array(a - b)
+
+
+def mul_fwd(a, b):
+    """``a * b``."""
+    return _keep_array(a * b)
+
+
+def div_fwd(a, b):
+    """``a / b`` (true division)."""
+    return _keep_array(a / b)

@@ -7,6 +7,7 @@ use, so the names can be listed, and the CUDA bodies compile-checked
 (``python -m pytensor_ext.gpu.compile_check``), on machines without a GPU.
 :func:`available` says whether CuPy imports and sees a device.
 """
+from pytensor_ext.gpu.arith import add_fwd, div_fwd, mul_fwd, sub_fwd
 from pytensor_ext.gpu.activation import (
     erf_fwd, erfc_fwd, gelu_bwd, gelu_fwd, relu_bwd, relu_fwd, sigmoid_bwd,
     sigmoid_fwd, silu_bwd, silu_fwd, tanh_bwd, tanh_fwd)
@@ -33,7 +34,8 @@ __all__ = ["available", "sum_to_shape", "softmax_fwd", "softmax_bwd",
            "index_add", "scatter_add", "sgd_step", "adam_step",
            "rmsprop_step", "adagrad_step", "layer_norm_fwd", "layer_norm_bwd",
            "batch_norm_fwd", "batch_norm_bwd", "lstm_cell_fwd",
-           "lstm_cell_bwd", "gru_cell_fwd", "gru_cell_bwd", "im2col", "col2im",
+           "lstm_cell_bwd", "gru_cell_fwd", "gru_cell_bwd", "add_fwd",
+           "sub_fwd", "mul_fwd", "div_fwd", "im2col", "col2im",
            "max_pool2d_fwd", "max_pool2d_bwd", "adaptive_max_pool2d_fwd",
            "avg_pool2d_fwd", "avg_pool2d_bwd", "adaptive_avg_pool2d_fwd",
            "adaptive_avg_pool2d_bwd"]

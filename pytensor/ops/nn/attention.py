@@ -66,7 +66,9 @@ class ScaledDotProductAttention(Function):
             p = kernels_for(s).softmax_fwd(s, -1)
             if masked:
                 dead = (s == -np.inf).all(axis=-1)
-                if dead.any():
+                if s.__class__ is not np.ndarray:     # no host read on a GPU
+                    get_xp(s).copyto(p, 0, where=dead[..., None])
+                elif dead.any():
                     p[dead] = 0
             pd = p if keep is None else p * keep
             out = pd @ v
