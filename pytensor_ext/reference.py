@@ -454,13 +454,14 @@ def max_pool2d_fwd(x, kernel_size, stride, padding, dilation, blocks):
     # dilation) gives the lowest value and, as PyTorch computes it, the
     # index of its first offset at or after row/column 0, even when that
     # lies past the input (max_pool2d_bwd ignores such indices).
+    # (Computed for every window, without a data-dependent branch: no
+    # device-to-host read when this runs on CuPy arrays.)
     none = ~valid.any(axis=2)[0, 0]
-    if none.any():
-        fh = (xp.arange(bh) * sh - ph)
-        fh = fh + (-(fh.clip(None, 0)) + dh - 1) // dh * dh
-        fw = (xp.arange(bw) * sw - pw)
-        fw = fw + (-(fw.clip(None, 0)) + dw - 1) // dw * dw
-        idx = xp.where(none, fh[:, None] * w + fw[None, :], idx)
+    fh = xp.arange(bh) * sh - ph
+    fh = fh + (-(fh.clip(None, 0)) + dh - 1) // dh * dh
+    fw = xp.arange(bw) * sw - pw
+    fw = fw + (-(fw.clip(None, 0)) + dw - 1) // dw * dw
+    idx = xp.where(none, fh[:, None] * w + fw[None, :], idx)
     values = xp.take_along_axis(
         xp.where(valid, vals, _lowest(x.dtype)).astype(x.dtype),
         k[:, :, None], axis=2)[:, :, 0]
@@ -478,9 +479,11 @@ def max_pool2d_bwd(gy, indices, image_size):
     gx = xp.zeros((n * c, h * w), dtype=gy.dtype)
     rows = xp.repeat(xp.arange(n * c), gy.shape[2] * gy.shape[3])
     g, idx = gy.reshape(-1), indices.reshape(-1)
+    # Out-of-plane indices add 0 at a clipped position (no boolean-mask
+    # indexing: that would read the mask back from a device).
     keep = (idx >= 0) & (idx < h * w)
-    if not keep.all():
-        rows, g, idx = rows[keep], g[keep], idx[keep]
+    g = xp.where(keep, g, 0).astype(gy.dtype, copy=False)
+    idx = xp.clip(idx, 0, max(h * w - 1, 0))
     if xp is np:
         np.add.at(gx, (rows, idx), g)
     else:

@@ -131,17 +131,15 @@ class MaxPoolScatter(Function):
         lead = tuple(ggx.shape[:-self.geom.dims])
         flat = ggx.reshape(lead + (plane,))
         ia = idx._data
-        ix = idx.reshape(lead + (-1,))
         # Windows without any input element carry an index outside the
-        # plane (and got no gradient); gather a valid one and zero it.
-        bad = (ia < 0) | (ia >= plane)
-        if bool(bad.any()):
-            xp = get_xp(ia)
-            ix = Tensor._make(xp.clip(ia, 0, plane - 1).reshape(
-                lead + (-1,)))
-            keep = Tensor._make((~bad).astype(ggx._data.dtype))
-            return flat.gather(-1, ix).reshape(idx.shape) * keep, None
-        return flat.gather(-1, ix).reshape(idx.shape), None
+        # plane (and got no gradient): gather a valid position and zero it.
+        # Done for every window rather than after testing for such indices,
+        # which would read data back from a GPU.
+        xp = get_xp(ia)
+        ix = Tensor._make(xp.clip(ia, 0, plane - 1).reshape(lead + (-1,)))
+        keep = Tensor._make(((ia >= 0) & (ia < plane)).astype(
+            ggx._data.dtype))
+        return flat.gather(-1, ix).reshape(idx.shape) * keep, None
 
 
 # --- average ------------------------------------------------------------
