@@ -151,6 +151,7 @@ def test_conv_saved_columns_and_chunking_agree(torch, monkeypatch):
     rng = np.random.default_rng(3)
     xs, ws, bs = (rng.standard_normal(s) for s in
                   ((5, 3, 6, 6), (4, 3, 3, 3), (4,)))
+
     def run():
         x, w, b = (pytensor.tensor(a, requires_grad=True)
                    for a in (xs, ws, bs))
@@ -186,8 +187,8 @@ def test_padding_and_stride_forms_agree():
     x = pytensor.randn(1, 2, 6, 6)
     w = pytensor.randn(3, 2, 3, 3)
     a = F.conv2d(x, w, stride=2, padding=1)
-    for kw in (dict(stride=(2, 2), padding=(1, 1)), dict(stride=[2],
-                                                          padding=[1])):
+    for kw in (dict(stride=(2, 2), padding=(1, 1)),
+               dict(stride=[2], padding=[1])):
         np.testing.assert_array_equal(_np(F.conv2d(x, w, **kw)), _np(a))
     np.testing.assert_array_equal(_np(F.conv2d(x, w, padding="valid")),
                                   _np(F.conv2d(x, w)))

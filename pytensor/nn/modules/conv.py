@@ -294,7 +294,8 @@ class ConvTranspose2d(_ConvTransposeNd):
         >>> from pytensor import nn
         >>> m = nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1)
         >>> m
-        ConvTranspose2d(8, 4, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1))
+        ConvTranspose2d(8, 4, kernel_size=(3, 3), stride=(2, 2),
+                        padding=(1, 1))
         >>> x = pytensor.randn(1, 8, 5, 5)
         >>> m(x).shape
         (1, 4, 9, 9)

@@ -20,7 +20,8 @@ class Fold(Module):
         >>> from pytensor import nn
         >>> fold = nn.Fold(output_size=(4, 5), kernel_size=(2, 2))
         >>> fold
-        Fold(output_size=(4, 5), kernel_size=(2, 2), dilation=1, padding=0, stride=1)
+        Fold(output_size=(4, 5), kernel_size=(2, 2), dilation=1, padding=0,
+             stride=1)
         >>> fold(pytensor.randn(1, 3 * 2 * 2, 12)).shape
         (1, 3, 4, 5)
     """

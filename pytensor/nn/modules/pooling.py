@@ -52,7 +52,8 @@ class MaxPool2d(_MaxPoolNd):
         >>> from pytensor import nn
         >>> m = nn.MaxPool2d(2)
         >>> m
-        MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
+        MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1,
+                  ceil_mode=False)
         >>> m(pytensor.randn(4, 3, 9, 9)).shape
         (4, 3, 4, 4)
     """

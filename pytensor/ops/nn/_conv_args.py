@@ -3,7 +3,6 @@
 messages (prefixed by the op name), then one :mod:`_conv_core` op."""
 from pytensor.ops.nn import _geometry as G
 from pytensor.ops.nn._conv_core import Conv, ConvGeom, ConvInputGrad
-from pytensor.tensor import Tensor
 
 __all__ = []
 

@@ -86,56 +86,6 @@ def pool_out(op, size, k, s, p, d, ceil_mode):
     return out
 
 
-def pool_checks(op, kernel, stride, padding, dilation, full_name=None):
-    """PyTorch's pooling argument checks (``pool2d_shape_check`` and the
-    effective-kernel padding check), with its messages."""
-    if any(k <= 0 for k in kernel):
-        raise RuntimeError(
-            f"{op}: kernel size should be greater than zero, but got "
-            f"kH: {kernel[0]} kW: {kernel[-1]}")
-    if any(s <= 0 for s in stride):
-        raise RuntimeError(f"{op}: stride should not be zero")
-    if any(p < 0 for p in padding):
-        raise RuntimeError(f"{op}: pad must be non-negative, but got pad: "
-                           f"{min(padding)}")
-    if any(d <= 0 for d in dilation):
-        raise RuntimeError(
-            f"{op}: dilation should be greater than zero, but got "
-            f"dilationH: {dilation[0]} dilationW: {dilation[-1]}")
-    for k, p, d in zip(kernel, padding, dilation):
-        if p > (d * (k - 1) + 1) // 2:
-            raise RuntimeError(
-                f"{op}: pad should be at most half of effective kernel size, "
-                f"but got pad={p}, kernel_size={k} and dilation={d}")
-    if any(p > k // 2 for k, p in zip(kernel, padding)):
-        raise RuntimeError(
-            f"{op}: pad should be smaller than or equal to half of kernel "
-            f"size, but got padW = {padding[-1]}, padH = {padding[0]}, "
-            f"kW = {kernel[-1]}, kH = {kernel[0]}")
-
-
-def pool_input(op, x, spatial):
-    """Check a pooling input: ``spatial`` + 1 (unbatched) or + 2 dims, every
-    non-batch dim non-zero.  Returns True when batched."""
-    nd = x.ndim
-    if nd not in (spatial + 1, spatial + 2) or any(
-            s == 0 for s in x.shape[-(spatial + 1):]):
-        lo, hi = spatial + 1, spatial + 2
-        raise RuntimeError(
-            f"{op}: Expected {lo}D or {hi}D (batch mode) tensor with optional "
-            f"0 dim batch size for input, but got: {fmt(x.shape)}")
-    return nd == spatial + 2
-
-
-def output_too_small(op, x, out_hw):
-    c = x.shape[-3] if x.ndim >= 3 else 1
-    ins = "x".join(str(s) for s in (c,) + tuple(x.shape[-2:]))
-    outs = "x".join(str(s) for s in (c,) + tuple(out_hw))
-    return RuntimeError(
-        f"{op}: Given input size: ({ins}). Calculated output size: ({outs}). "
-        f"Output size is too small")
-
-
 def float_or_int(op, x):
     """Reject bool (and complex) inputs as PyTorch does."""
     k = x._data.dtype.kind

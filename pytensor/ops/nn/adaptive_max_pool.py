@@ -81,7 +81,8 @@ def adaptive_max_pool1d_with_indices(input, output_size,
     Example:
         >>> import pytensor
         >>> import pytensor.nn.functional as F
-        >>> F.adaptive_max_pool1d_with_indices(pytensor.tensor([[1.0, 3.0]]), 1)
+        >>> x = pytensor.tensor([[1.0, 3.0]])
+        >>> F.adaptive_max_pool1d_with_indices(x, 1)
         (tensor([[3.]]), tensor([[1]]))
     """
     return adaptive_pool("adaptive_max_pool1d", 1, input, output_size,

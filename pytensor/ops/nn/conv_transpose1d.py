@@ -27,7 +27,8 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0,
         >>> import pytensor
         >>> import pytensor.nn.functional as F
         >>> x = pytensor.tensor([[[1.0, 2.0]]])
-        >>> F.conv_transpose1d(x, pytensor.tensor([[[1.0, 1.0, 1.0]]]), stride=2)
+        >>> w = pytensor.tensor([[[1.0, 1.0, 1.0]]])
+        >>> F.conv_transpose1d(x, w, stride=2)
         tensor([[[1., 1., 3., 2., 2.]]])
     """
     return conv_transpose("conv_transpose1d", 1, input, weight, bias, stride,
