@@ -53,13 +53,25 @@ def _flat(a, dtype):
 
 
 def run_elementwise(name, *arrays, extra=()):
-    """``kernels(arrays[0]).<name>(*flat_arrays, *extra)`` reshaped back.
+    """``kernels(arrays[0]).<name>(*arrays, *extra)``.
 
     All arrays must have one shape; they are cast to the first one's dtype
     (an upstream gradient may arrive in another float dtype).  ``extra``
     holds non-array arguments (``approximate`` for GELU), passed
-    positionally.
+    positionally.  The compiled kernels take arrays of any shape and layout,
+    so the common case (float32/float64, one dtype) goes straight to them;
+    the rest is flattened to contiguous 1-d views first.
     """
+    first = arrays[0]
+    dt = getattr(first, "dtype", None)
+    if dt in _FAST and not isinstance(first, np.generic):
+        cls = first.__class__
+        for a in arrays[1:]:
+            if a.__class__ is not cls or a.dtype != dt or \
+                    a.shape != first.shape:
+                break
+        else:
+            return getattr(kernels_for(first), name)(*arrays, *extra)
     arrays = _arrays(arrays)
     first = arrays[0]
     shape = first.shape
