@@ -273,6 +273,375 @@ def scatter_add(target, axis, index, src):
     return target
 
 
+# --- convolution and pooling (NCHW) ---------------------------------------
+# Geometry shared by these kernels: ``kernel_size``, ``stride``, ``padding``
+# and ``dilation`` are pairs ``(h, w)``.  ``padding`` is the number of zero
+# (or -inf) rows/columns *before* the first input row/column; how far the
+# windows reach past the end is set by the number of windows, ``blocks``
+# (``(bh, bw)``), which the caller computes (symmetric padding, "same",
+# ceil_mode and output_padding all reduce to this form).  Window ``(oh, ow)``
+# covers input rows ``oh * sh - ph + i * dh`` for ``i < kh`` (columns
+# likewise); positions outside the input read as padding.
+#
+# Column layouts of im2col/col2im (``K = C * kh * kw``, ``L = bh * bw``):
+#   "nkl": (N, K, L)       what F.unfold returns;
+#   "knl": (K, N * L)      the whole batch as one GEMM operand: the
+#                          convolution is ``W (O, K) @ cols (K, N * L)``.
+KERNEL_NAMES = KERNEL_NAMES + (
+    "im2col", "col2im", "max_pool2d_fwd", "max_pool2d_bwd",
+    "adaptive_max_pool2d_fwd", "avg_pool2d_fwd", "avg_pool2d_bwd",
+    "adaptive_avg_pool2d_fwd", "adaptive_avg_pool2d_bwd",
+)
+
+
+def _window_slices(k, s, d, b):
+    """For each kernel offset ``i < k``: the slice of the padded axis that
+    the ``b`` windows read at that offset."""
+    return [slice(i * d, i * d + (b - 1) * s + 1, s) for i in range(k)]
+
+
+def _extent(image_size, padding, kernel_size, stride, dilation, blocks):
+    """Rows and columns of a padded frame that holds the input (at offset
+    ``padding``) and every window."""
+    out = []
+    for size, p, k, s, d, b in zip(image_size, padding, kernel_size, stride,
+                                   dilation, blocks):
+        out.append(max(p + size, (b - 1) * s + (k - 1) * d + 1 if b else 0))
+    return tuple(out)
+
+
+def _padded(x, padding, kernel_size, stride, dilation, blocks, fill):
+    """``x`` (N, C, H, W) inside a frame of ``fill`` large enough for every
+    window."""
+    xp = _xp(x)
+    n, c, h, w = x.shape
+    ph, pw = padding
+    hp, wp = _extent((h, w), padding, kernel_size, stride, dilation, blocks)
+    out = xp.full((n, c, hp, wp), fill, dtype=x.dtype)
+    out[:, :, ph:ph + h, pw:pw + w] = x
+    return out
+
+
+def im2col(x, kernel_size, stride, padding, dilation, blocks, layout="nkl"):
+    """Sliding-window columns of ``x`` (N, C, H, W) (``F.unfold``).
+
+    Args:
+        x: (N, C, H, W).
+        kernel_size, stride, padding, dilation: pairs (see above).
+        blocks: ``(bh, bw)``, the number of windows along each axis.
+        layout: ``"nkl"`` -> (N, C*kh*kw, bh*bw); ``"knl"`` ->
+            (C*kh*kw, N*bh*bw).  Row ``(c * kh + i) * kw + j`` holds
+            kernel offset ``(i, j)`` of channel ``c``.
+
+    Returns:
+        A new array of ``x.dtype``; padding reads as 0.
+    """
+    xp = _xp(x)
+    n, c = x.shape[:2]
+    (kh, kw), (bh, bw) = kernel_size, blocks
+    xpad = _padded(x, padding, kernel_size, stride, dilation, blocks, 0)
+    rows = _window_slices(kh, stride[0], dilation[0], bh)
+    cols_ = _window_slices(kw, stride[1], dilation[1], bw)
+    out = xp.empty((n, c, kh, kw, bh, bw), dtype=x.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            out[:, :, i, j] = xpad[:, :, rows[i], cols_[j]]
+    if layout == "nkl":
+        return out.reshape(n, c * kh * kw, bh * bw)
+    return xp.ascontiguousarray(out.transpose(1, 2, 3, 0, 4, 5)).reshape(
+        c * kh * kw, n * bh * bw)
+
+
+def col2im(cols, image_size, kernel_size, stride, padding, dilation, blocks,
+           layout="nkl"):
+    """The adjoint of :func:`im2col` (``F.fold``): every column entry is
+    added to the input position it was read from (overlaps accumulate,
+    padding positions are dropped).
+
+    Args:
+        cols: (N, C*kh*kw, bh*bw) for ``"nkl"``, (C*kh*kw, N*bh*bw) for
+            ``"knl"``.
+        image_size: ``(H, W)`` of the result.
+
+    Returns:
+        A new (N, C, H, W) array of ``cols.dtype``.
+    """
+    xp = _xp(cols)
+    (kh, kw), (bh, bw) = kernel_size, blocks
+    (ph, pw), (h, w) = padding, image_size
+    big_l = bh * bw
+    if layout == "nkl":
+        n, k = cols.shape[0], cols.shape[1]
+        c = k // (kh * kw)
+        blk = cols.reshape(n, c, kh, kw, bh, bw)
+    else:
+        k = cols.shape[0]
+        c = k // (kh * kw)
+        n = cols.shape[1] // big_l if big_l else 0
+        blk = cols.reshape(c, kh, kw, n, bh, bw).transpose(3, 0, 1, 2, 4, 5)
+    ext = _extent((h, w), padding, kernel_size, stride, dilation, blocks)
+    acc = xp.zeros((n, c) + ext, dtype=cols.dtype)
+    rows = _window_slices(kh, stride[0], dilation[0], bh)
+    cols_ = _window_slices(kw, stride[1], dilation[1], bw)
+    for i in range(kh):
+        for j in range(kw):
+            acc[:, :, rows[i], cols_[j]] += blk[:, :, i, j]
+    return xp.ascontiguousarray(acc[:, :, ph:ph + h, pw:pw + w])
+
+
+def _lowest(dtype):
+    if dtype.kind == "f":
+        return -np.inf
+    if dtype.kind == "b":
+        return False
+    return np.iinfo(dtype).min
+
+
+def _first_max(vals, valid, xp):
+    """Index along axis 2 of the maximum of ``vals`` among ``valid``
+    positions, with PyTorch's CPU rule: the first maximum in scan order,
+    but a NaN wins and the last NaN wins over earlier ones."""
+    lowest = _lowest(vals.dtype)
+    v = xp.where(valid, vals, lowest)
+    if vals.dtype.kind == "f":
+        nan = xp.isnan(v) & valid
+        k = v.shape[2]
+        last_nan = k - 1 - xp.argmax(nan[:, :, ::-1], axis=2)
+        has_nan = nan.any(axis=2)
+    m = v.max(axis=2, keepdims=True)
+    # A window of only ``lowest`` values keeps its first valid position.
+    first = xp.argmax((v == m) & valid, axis=2)
+    if vals.dtype.kind == "f":
+        first = xp.where(has_nan, last_nan, first)
+    return first
+
+
+def max_pool2d_fwd(x, kernel_size, stride, padding, dilation, blocks):
+    """Max pooling of ``x`` (N, C, H, W) with ``blocks`` windows.
+
+    Returns:
+        ``(values, indices)``: (N, C, bh, bw) of ``x.dtype``, and int64 flat
+        indices ``h * W + w`` into each input plane (PyTorch's
+        ``return_indices``).  Ties go to the first position in scan order
+        (rows, then columns); a NaN wins, the last NaN over earlier ones.
+    """
+    xp = _xp(x)
+    n, c, h, w = x.shape
+    (kh, kw), (bh, bw) = kernel_size, blocks
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    # Row/column of every (window, offset) pair, and whether it is inside.
+    r = xp.arange(bh)[:, None] * sh - ph + xp.arange(kh)[None, :] * dh
+    q = xp.arange(bw)[:, None] * sw - pw + xp.arange(kw)[None, :] * dw
+    rv, qv = (r >= 0) & (r < h), (q >= 0) & (q < w)
+    rc, qc = xp.clip(r, 0, max(h - 1, 0)), xp.clip(q, 0, max(w - 1, 0))
+    # vals[n, c, i*kw + j, oh, ow] = x[n, c, r[oh, i], q[ow, j]]
+    ri = rc.T[:, None, :, None]                    # (kh, 1, bh, 1)
+    qi = qc.T[None, :, None, :]                    # (1, kw, 1, bw)
+    if x.size:
+        vals = x[:, :, ri, qi].reshape(n, c, kh * kw, bh, bw)
+    else:
+        vals = xp.zeros((n, c, kh * kw, bh, bw), dtype=x.dtype)
+    valid = (rv.T[:, None, :, None] & qv.T[None, :, None, :]).reshape(
+        1, 1, kh * kw, bh, bw)
+    k = _first_max(vals, valid, xp)                 # (n, c, bh, bw)
+    ki, kj = k // kw, k % kw
+    oh = xp.arange(bh)[:, None]
+    ow = xp.arange(bw)[None, :]
+    rows = oh * sh - ph + ki * dh
+    colz = ow * sw - pw + kj * dw
+    idx = (rows * w + colz).astype(np.int64)
+    # A window with no input element (possible with ceil_mode, padding and
+    # dilation) gives the lowest value and, as PyTorch computes it, the
+    # index of its first offset at or after row/column 0, even when that
+    # lies past the input (max_pool2d_bwd ignores such indices).
+    # (Computed for every window, without a data-dependent branch: no
+    # device-to-host read when this runs on CuPy arrays.)
+    none = ~valid.any(axis=2)[0, 0]
+    fh = xp.arange(bh) * sh - ph
+    fh = fh + (-(fh.clip(None, 0)) + dh - 1) // dh * dh
+    fw = xp.arange(bw) * sw - pw
+    fw = fw + (-(fw.clip(None, 0)) + dw - 1) // dw * dw
+    idx = xp.where(none, fh[:, None] * w + fw[None, :], idx)
+    values = xp.take_along_axis(
+        xp.where(valid, vals, _lowest(x.dtype)).astype(x.dtype),
+        k[:, :, None], axis=2)[:, :, 0]
+    return values, idx
+
+
+def max_pool2d_bwd(gy, indices, image_size):
+    """Gradient of max pooling: ``gy`` (N, C, bh, bw) added at the flat
+    plane positions ``indices`` of a zero (N, C, H, W) array (windows that
+    share an argmax accumulate; indices outside ``[0, H*W)``, which only
+    windows without any input element produce, are ignored)."""
+    xp = _xp(gy)
+    n, c = gy.shape[:2]
+    h, w = image_size
+    gx = xp.zeros((n * c, h * w), dtype=gy.dtype)
+    rows = xp.repeat(xp.arange(n * c), gy.shape[2] * gy.shape[3])
+    g, idx = gy.reshape(-1), indices.reshape(-1)
+    # Out-of-plane indices add 0 at a clipped position (no boolean-mask
+    # indexing: that would read the mask back from a device).
+    keep = (idx >= 0) & (idx < h * w)
+    g = xp.where(keep, g, 0).astype(gy.dtype, copy=False)
+    idx = xp.clip(idx, 0, max(h * w - 1, 0))
+    if xp is np:
+        np.add.at(gx, (rows, idx), g)
+    else:
+        import cupyx
+        cupyx.scatter_add(gx, (rows, idx), g)
+    return gx.reshape(n, c, h, w)
+
+
+def adaptive_windows(in_size, out_size):
+    """PyTorch's adaptive pooling windows: output ``i`` covers
+    ``[floor(i * in / out), ceil((i + 1) * in / out))``."""
+    i = np.arange(out_size)
+    start = (i * in_size) // out_size
+    end = -((-(i + 1) * in_size) // out_size)
+    return start, end
+
+
+def adaptive_max_pool2d_fwd(x, blocks):
+    """Adaptive max pooling of ``x`` (N, C, H, W) to ``blocks`` (bh, bw).
+
+    Returns:
+        ``(values, indices)`` as :func:`max_pool2d_fwd` (same tie rule).
+    """
+    xp = _xp(x)
+    n, c, h, w = x.shape
+    bh, bw = blocks
+    hs, he = adaptive_windows(h, bh)
+    ws, we = adaptive_windows(w, bw)
+    values = xp.empty((n, c, bh, bw), dtype=x.dtype)
+    idx = xp.empty((n, c, bh, bw), dtype=np.int64)
+    for oh in range(bh):
+        for ow in range(bw):
+            win = x[:, :, hs[oh]:he[oh], ws[ow]:we[ow]]
+            kh, kw = win.shape[2], win.shape[3]
+            vals = win.reshape(n, c, kh * kw, 1, 1)
+            k = _first_max(vals, xp.ones((1, 1, kh * kw, 1, 1), bool), xp)
+            k = k[:, :, 0, 0]
+            values[:, :, oh, ow] = xp.take_along_axis(
+                vals[:, :, :, 0, 0], k[:, :, None], axis=2)[:, :, 0]
+            idx[:, :, oh, ow] = (hs[oh] + k // kw) * w + ws[ow] + k % kw
+    return values, idx
+
+
+def _avg_divisors(image_size, kernel_size, stride, padding, blocks,
+                  count_include_pad, divisor_override):
+    """Per-window divisor (bh, bw) and, per axis, the window bounds clipped
+    to the input, as PyTorch's CPU kernel computes them."""
+    out = []
+    for ax in range(2):
+        size, k, s, p, b = (image_size[ax], kernel_size[ax], stride[ax],
+                            padding[ax], blocks[ax])
+        start = np.arange(b) * s - p
+        end = np.minimum(start + k, size + p)
+        span = end - start                       # counting padding
+        lo, hi = np.maximum(start, 0), np.minimum(end, size)
+        out.append((span, lo, hi))
+    (sh_, lh, hh), (sw_, lw, hw) = out
+    if divisor_override:
+        div = np.full((blocks[0], blocks[1]), divisor_override, np.int64)
+    elif count_include_pad:
+        div = sh_[:, None] * sw_[None, :]
+    else:
+        div = (hh - lh)[:, None] * (hw - lw)[None, :]
+    return div, (lh, hh), (lw, hw)
+
+
+def avg_pool2d_fwd(x, kernel_size, stride, padding, blocks,
+                   count_include_pad=True, divisor_override=None):
+    """Average pooling of ``x`` (N, C, H, W) with ``blocks`` windows.
+
+    The divisor follows PyTorch: ``divisor_override`` if given, else the
+    window size clipped to the padded input (``count_include_pad``) or to
+    the input.  Windows with no input element give 0.  Integer inputs sum
+    in int64 and divide truncating toward zero (as C++ does).
+    """
+    xp = _xp(x)
+    n, c, h, w = x.shape
+    div, (lh, hh), (lw, hw) = _avg_divisors(
+        (h, w), kernel_size, stride, padding, blocks, count_include_pad,
+        divisor_override)
+    bh, bw = blocks
+    acc_t = x.dtype if x.dtype.kind == "f" else np.int64
+    out = xp.zeros((n, c, bh, bw), dtype=x.dtype)
+    for oh in range(bh):
+        for ow in range(bw):
+            if lh[oh] >= hh[oh] or lw[ow] >= hw[ow]:
+                continue
+            win = x[:, :, lh[oh]:hh[oh], lw[ow]:hw[ow]].astype(acc_t)
+            s = win.sum(axis=(2, 3))
+            d = int(div[oh, ow])
+            if x.dtype.kind == "f":
+                out[:, :, oh, ow] = s / x.dtype.type(d)
+            else:
+                out[:, :, oh, ow] = _trunc_div(s, d, xp)
+    return out
+
+
+def avg_pool2d_bwd(gy, image_size, kernel_size, stride, padding,
+                   count_include_pad=True, divisor_override=None):
+    """Gradient of :func:`avg_pool2d_fwd`: each window's ``gy / divisor``
+    added to the input positions it covers; ``blocks`` is ``gy``'s
+    spatial shape."""
+    xp = _xp(gy)
+    n, c, bh, bw = gy.shape
+    h, w = image_size
+    div, (lh, hh), (lw, hw) = _avg_divisors(
+        (h, w), kernel_size, stride, padding, (bh, bw), count_include_pad,
+        divisor_override)
+    gx = xp.zeros((n, c, h, w), dtype=gy.dtype)
+    for oh in range(bh):
+        for ow in range(bw):
+            if lh[oh] >= hh[oh] or lw[ow] >= hw[ow]:
+                continue
+            g = gy[:, :, oh, ow] / gy.dtype.type(div[oh, ow])
+            gx[:, :, lh[oh]:hh[oh], lw[ow]:hw[ow]] += g[:, :, None, None]
+    return gx
+
+
+def adaptive_avg_pool2d_fwd(x, blocks):
+    """Adaptive average pooling of float ``x`` (N, C, H, W) to ``blocks``
+    (bh, bw): each window's sum divided by its height, then by its width
+    (PyTorch's order of the two roundings)."""
+    xp = _xp(x)
+    n, c, h, w = x.shape
+    bh, bw = blocks
+    hs, he = adaptive_windows(h, bh)
+    ws, we = adaptive_windows(w, bw)
+    out = xp.empty((n, c, bh, bw), dtype=x.dtype)
+    for oh in range(bh):
+        for ow in range(bw):
+            s = x[:, :, hs[oh]:he[oh], ws[ow]:we[ow]].sum(axis=(2, 3))
+            out[:, :, oh, ow] = (s / x.dtype.type(he[oh] - hs[oh])
+                                 / x.dtype.type(we[ow] - ws[ow]))
+    return out
+
+
+def adaptive_avg_pool2d_bwd(gy, image_size):
+    """Gradient of :func:`adaptive_avg_pool2d_fwd`."""
+    xp = _xp(gy)
+    n, c, bh, bw = gy.shape
+    h, w = image_size
+    hs, he = adaptive_windows(h, bh)
+    ws, we = adaptive_windows(w, bw)
+    gx = xp.zeros((n, c, h, w), dtype=gy.dtype)
+    for oh in range(bh):
+        for ow in range(bw):
+            g = (gy[:, :, oh, ow] / gy.dtype.type(he[oh] - hs[oh])
+                 / gy.dtype.type(we[ow] - ws[ow]))
+            gx[:, :, hs[oh]:he[oh], ws[ow]:we[ow]] += g[:, :, None, None]
+    return gx
+
+
+def _trunc_div(s, d, xp):
+    """Integer division rounding toward zero (C++'s ``/``)."""
+    q = xp.abs(s) // abs(int(d))
+    return xp.where((s < 0) != (d < 0), -q, q)
+
+
 # --- normalization --------------------------------------------------------
 KERNEL_NAMES = KERNEL_NAMES + (
     "layer_norm_fwd", "layer_norm_bwd", "batch_norm_fwd", "batch_norm_bwd",

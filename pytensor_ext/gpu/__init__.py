@@ -11,10 +11,15 @@ from pytensor_ext.gpu.arith import add_fwd, div_fwd, mul_fwd, sub_fwd
 from pytensor_ext.gpu.activation import (
     erf_fwd, erfc_fwd, gelu_bwd, gelu_fwd, relu_bwd, relu_fwd, sigmoid_bwd,
     sigmoid_fwd, silu_bwd, silu_fwd, tanh_bwd, tanh_fwd)
+from pytensor_ext.gpu.conv import col2im, im2col
 from pytensor_ext.gpu.norm import (
     batch_norm_bwd, batch_norm_fwd, layer_norm_bwd, layer_norm_fwd)
 from pytensor_ext.gpu.optim import (
     adagrad_step, adam_step, rmsprop_step, sgd_step)
+from pytensor_ext.gpu.pool import (
+    adaptive_avg_pool2d_bwd, adaptive_avg_pool2d_fwd,
+    adaptive_max_pool2d_fwd, avg_pool2d_bwd, avg_pool2d_fwd, max_pool2d_bwd,
+    max_pool2d_fwd)
 from pytensor_ext.gpu.reduce import sum_to_shape
 from pytensor_ext.gpu.rnn import (
     gru_cell_bwd, gru_cell_fwd, lstm_cell_bwd, lstm_cell_fwd)
@@ -30,7 +35,10 @@ __all__ = ["available", "sum_to_shape", "softmax_fwd", "softmax_bwd",
            "rmsprop_step", "adagrad_step", "layer_norm_fwd", "layer_norm_bwd",
            "batch_norm_fwd", "batch_norm_bwd", "lstm_cell_fwd",
            "lstm_cell_bwd", "gru_cell_fwd", "gru_cell_bwd", "add_fwd",
-           "sub_fwd", "mul_fwd", "div_fwd"]
+           "sub_fwd", "mul_fwd", "div_fwd", "im2col", "col2im",
+           "max_pool2d_fwd", "max_pool2d_bwd", "adaptive_max_pool2d_fwd",
+           "avg_pool2d_fwd", "avg_pool2d_bwd", "adaptive_avg_pool2d_fwd",
+           "adaptive_avg_pool2d_bwd"]
 
 _available = None
 
