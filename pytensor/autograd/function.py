@@ -231,12 +231,10 @@ class Function:
         else:
             self._saved_raw = None
         if _tape.recording:
-            rec = _tape.add(self.name, self if requires else None, args,
-                            results)
-            if timing:
-                rec.time = _time.perf_counter() - t0
+            row = _tape.add_op(self, requires, args, results,
+                               _time.perf_counter() - t0 if timing else None)
             if requires:
-                self._record = rec
+                self._record = row          # the tape row (a tuple)
         if _op_hooks.active:
             _hooks.call_op_hooks("forward_post", self, arrays, results)
         return results[0] if single else tuple(results)
@@ -288,8 +286,14 @@ class Function:
 
     def where(self):
         """The user's source location that created this node, if recorded."""
-        rec = self._record
-        return rec.where if rec is not None else None
+        row = self._record
+        return row[4] if row is not None else None        # tape._WHERE
+
+    def record(self):
+        """The tape :class:`~pytensor.autograd.tape.Record` of this node, if
+        it was recorded."""
+        row = self._record
+        return _tape_mod.Record(row) if row is not None else None
 
     def where_str(self):
         return _tape_mod.format_where(self.where())

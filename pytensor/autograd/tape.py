@@ -1,14 +1,20 @@
 """The live tape: every op, in execution order, while recording is on.
 
 A :class:`Record` holds a small id, the op name, *weak* references to the
-input and output tensors with their shapes/dtypes/devices and the input
-versions, the module path (pushed and popped by ``Module.__call__``: a tuple
-of attribute names below the outermost module, plus a weak reference to
-that module in ``root``), the
-user's source location as ``(code, lineno)`` (formatted only when shown),
-the device, and an optional host time.  Records never keep tensors or
-nodes alive, and the tape is a bounded ring (``Tape.maxlen``), so a model
-trained for a million steps with recording on does not grow memory.
+input and output tensors with their shapes/dtypes/devices, the module path
+(pushed and popped by ``Module.__call__``: a tuple of attribute names below
+the outermost module, plus a weak reference to that module in ``root``),
+the user's source location as ``(code, lineno)`` (formatted only when
+shown), the device, and an optional host time.  Records never keep tensors
+or nodes alive, and the tape is a bounded ring (``Tape.maxlen``), so a
+model trained for a million steps with recording on does not grow memory.
+
+Cost: recording runs on every op, so the tape stores each entry as one
+flat tuple (a "row": a single garbage-collected allocation besides the
+output's weak reference) and :attr:`Tape.records` wraps rows in
+:class:`Record` views only when they are read.  The user's line is found
+without materializing the op's internal frames (see :meth:`Tape.add_op`).
+``tests/benchmarks/bench_tape_recording.py`` measures the overhead.
 
 Recording is off in library use and on in the REPL::
 
@@ -17,12 +23,21 @@ Recording is off in library use and on in the REPL::
     tape.records[-1].op            # 'sum'
 """
 import collections
+import collections.abc
 import itertools
 import os
 import sys
 import weakref
 
-__all__ = ["Record", "Tape", "tape", "user_frame", "format_where"]
+import numpy as np
+
+from pytensor.autograd.grad_mode import state as _grad_state
+from pytensor.backend import CPU as _CPU, device_of as _device_of
+
+_ndarray = np.ndarray
+
+__all__ = ["Record", "Tape", "tape", "user_frame", "format_where",
+           "register_source", "source_line", "set_internal"]
 
 # Frames whose file lives under these folders are pytensor's own; the first
 # frame outside them is "the user's line".
@@ -40,6 +55,14 @@ def _is_internal(code):
         r = fn.startswith(_PKG_DIRS) or fn.startswith("<frozen ")
         _internal_code[code] = r
     return r
+
+
+def set_internal(code_or_fn, internal=True):
+    """Declare a function's code (or a code object) pytensor-internal, so
+    its frames are skipped when looking for the user's line (the REPL's
+    own evaluator uses this)."""
+    code = getattr(code_or_fn, "__code__", code_or_fn)
+    _internal_code[code] = bool(internal)
 
 
 def user_frame(depth=2):
@@ -101,41 +124,116 @@ def source_line(where):
     return linecache.getline(fn, lineno).strip()
 
 
+# Row layout (a flat tuple): the fixed fields, then the input entries
+# (weak ref / number / None), then the output weak refs.
+_ID, _FN, _IN_META, _OUT_META, _WHERE, _ROOT, _MODULE, _FLAGS, _RARE, \
+    _NIN = range(10)
+_HEAD = 10
+# _FLAGS bits
+GRAD_ENABLED, NODE_MADE, ANY_REQUIRES_GRAD = 1, 2, 4
+
+
 class Record:
-    """One op on the tape (see the module docstring for the fields)."""
+    """One entry on the tape (a read-only view of a tape row).
 
-    __slots__ = ("id", "op", "node", "inputs", "in_meta", "in_versions",
-                 "outputs", "out_meta", "module", "root", "where", "device",
-                 "time", "inplace", "kind", "__weakref__")
+    Attributes:
+        id (int): the small id shown as ``#N``.
+        op (str): the op name (``mul``; ``mul_`` for an in-place op), or the
+            event of a note (``detach``, ``.numpy()``, ``backward``, ...).
+        kind (str): ``"op"``; for notes ``"leave"`` (a tensor left the
+            graph), ``"backward"`` (a backward pass ran) or ``"grad"`` (a
+            ``.grad`` was cleared).
+        fn (type or None): the Function class that ran (names the kernel).
+        node: the graph node, while a live output still holds it (else
+            None; the tape itself keeps no node alive).
+        node_made (bool): the op joined the autograd graph.
+        inputs (tuple): per argument, a weak reference to the Tensor, the
+            Python number itself, or None.  CPython hands out one weak
+            reference object per live object, so ``r1.outputs[0] is
+            r2.inputs[1]`` means "the same tensor", even after it died.
+        in_meta (tuple): per argument, ``(shape, numpy dtype)`` or None.
+        in_versions (tuple): per argument, the version counter at use.
+        outputs, out_meta: the same for the results.
+        grad_enabled (bool): grad mode was on when the op ran.
+        any_requires_grad (bool): some tensor input required grad.
+        module (tuple): module path below ``root`` (``("0",)``).
+        root: weak reference to the outermost module, or None.
+        where: ``(code, lineno)`` of the user's line, or None.
+        device: the device of the outputs.
+        time (float or None): host seconds of forward, when timing.
+        inplace (bool): an in-place op.
+        extra: event-specific data (a backward's roots, ...).
+    """
 
-    def __init__(self, rid, op, node, inputs, outputs, module, where,
-                 inplace=False, kind="op", root=None):
-        self.id = rid
-        self.root = root
-        self.op = op
-        self.kind = kind
-        self.node = weakref.ref(node) if node is not None else None
-        refs, meta, versions = [], [], []
-        for t in inputs:
-            if t is None or not hasattr(t, "_data"):
-                refs.append(None)
-                meta.append(None)
-                versions.append(None)
-                continue
-            refs.append(weakref.ref(t))
-            meta.append((t._data.shape, t._data.dtype, t.device))
-            versions.append(t._version_value())
-        self.inputs = tuple(refs)
-        self.in_meta = tuple(meta)
-        self.in_versions = tuple(versions)
-        self.outputs = tuple(weakref.ref(t) for t in outputs)
-        self.out_meta = tuple((t._data.shape, t._data.dtype) for t in outputs)
-        self.device = outputs[0].device if outputs else (
-            meta[0][2] if meta and meta[0] else None)
-        self.module = module
-        self.where = where
-        self.time = None
-        self.inplace = inplace
+    __slots__ = ("row",)
+
+    def __init__(self, row):
+        self.row = row
+
+    def __eq__(self, other):
+        return isinstance(other, Record) and other.row is self.row
+
+    def __hash__(self):
+        return id(self.row)
+
+    def _rare(self, key, default=None):
+        r = self.row[_RARE]
+        return default if r is None else r.get(key, default)
+
+    id = property(lambda self: self.row[_ID])
+    fn = property(lambda self: self.row[_FN])
+    in_meta = property(lambda self: self.row[_IN_META])
+    out_meta = property(lambda self: self.row[_OUT_META])
+    where = property(lambda self: self.row[_WHERE])
+    root = property(lambda self: self.row[_ROOT])
+    module = property(lambda self: self.row[_MODULE])
+    grad_enabled = property(lambda self: bool(self.row[_FLAGS] &
+                                              GRAD_ENABLED))
+    node_made = property(lambda self: bool(self.row[_FLAGS] & NODE_MADE))
+    any_requires_grad = property(lambda self: bool(self.row[_FLAGS] &
+                                                   ANY_REQUIRES_GRAD))
+    kind = property(lambda self: self._rare("kind", "op"))
+    inplace = property(lambda self: self._rare("inplace", False))
+    time = property(lambda self: self._rare("time"))
+    extra = property(lambda self: self._rare("extra"))
+    device = property(lambda self: self._rare("device", _CPU))
+
+    @property
+    def op(self):
+        op = self._rare("op")
+        if op is None:
+            return self.row[_FN].name
+        return op
+
+    @property
+    def inputs(self):
+        row = self.row
+        return row[_HEAD:_HEAD + row[_NIN]]
+
+    @property
+    def outputs(self):
+        row = self.row
+        return row[_HEAD + row[_NIN]:]
+
+    @property
+    def in_versions(self):
+        """Per argument, the version counter when the op ran (0 for tensors
+        never modified in place, None for non-tensors)."""
+        v = self._rare("versions")
+        if v is not None:
+            return v
+        return tuple(None if m is None else 0 for m in self.in_meta)
+
+    @property
+    def node(self):
+        """The graph node, found through a live output (None if none)."""
+        for r in self.outputs:
+            t = r()
+            if t is not None:
+                fn = t.grad_fn
+                if fn is not None and fn._record is self.row:
+                    return fn
+        return None
 
     @property
     def module_path(self):
@@ -144,16 +242,103 @@ class Record:
     @property
     def kernel(self):
         """What ran the op: the Cython/CuPy kernel name, else the array
-        library function (looked up on the node class; see Function.kernel)."""
-        node = self.node() if self.node is not None else None
-        if node is None:
+        library function (looked up on the Function class)."""
+        fn = self.fn
+        if fn is None:
             return "-"
-        return node.kernel_name(self.device)
+        return fn.kernel_name(self.device)
+
+    def input_tensors(self):
+        """The inputs that are still alive (None for dead or non-tensors)."""
+        return tuple(r() if r.__class__ is _ref else None
+                     for r in self.inputs)
+
+    def output_tensors(self):
+        return tuple(r() for r in self.outputs)
 
     def __repr__(self):
-        shapes = ",".join("x".join(map(str, m[0])) or "()" for m in self.out_meta)
+        shapes = ",".join("x".join(map(str, m[0])) or "()"
+                          for m in self.out_meta)
         return (f"<Record #{self.id} {self.op} -> {shapes} "
                 f"{format_where(self.where)}>")
+
+
+_ref = weakref.ref
+_py_numbers = (int, float, bool, complex)
+Tensor = None           # set by pytensor.tensor (import cycle)
+
+
+def make_row(rid, op, fn, inputs, outputs, module, root, where, **rare):
+    """A row for anything but the op fast path (notes, tests)."""
+    tensor_cls = Tensor
+    ins = tuple(_ref(t) if isinstance(t, tensor_cls) else
+                (t if t.__class__ in _py_numbers else None) for t in inputs)
+    in_meta = tuple((t._data.shape, t._data.dtype)
+                    if isinstance(t, tensor_cls) else None for t in inputs)
+    outs = tuple(_ref(t) for t in outputs)
+    out_meta = tuple((t._data.shape, t._data.dtype) for t in outputs)
+    flags = GRAD_ENABLED if _grad_state.enabled else 0
+    if any(isinstance(t, tensor_cls) and t._requires_grad for t in inputs):
+        flags |= ANY_REQUIRES_GRAD
+    if rare.get("node_made"):
+        flags |= NODE_MADE
+    rare.pop("node_made", None)
+    if op is not None and (fn is None or op != fn.name):
+        rare["op"] = op
+    d = outputs[0]._data if outputs else (
+        inputs[0]._data if inputs and isinstance(inputs[0], tensor_cls)
+        else None)
+    if d is not None and d.__class__ is not _ndarray:
+        rare["device"] = _device_of(d)
+    if any(isinstance(t, tensor_cls) and t._vc is not None for t in inputs):
+        rare["versions"] = tuple(
+            t._version_value() if isinstance(t, tensor_cls) else None
+            for t in inputs)
+    return (rid, fn, in_meta, out_meta, where, root, module, flags,
+            rare or None, len(ins)) + ins + outs
+
+
+def replace_row(row, **changes):
+    """A copy of ``row`` with some fields changed: ``outputs`` (weak refs)
+    or rare fields (``op``, ``inplace``, ``time``, ``extra``, ...)."""
+    outs = changes.pop("outputs", None)
+    rare = dict(row[_RARE] or {})
+    rare.update(changes)
+    new = row[:_RARE] + (rare,) + row[_NIN:]
+    if outs is not None:
+        new = new[:_HEAD + row[_NIN]] + tuple(outs)
+    return new
+
+
+class _RecordView(collections.abc.Sequence):
+    """``tape.records``: the rows, seen as :class:`Record` objects."""
+
+    __slots__ = ("_rows",)
+
+    def __init__(self, rows):
+        self._rows = rows
+
+    def __len__(self):
+        return len(self._rows)
+
+    def __bool__(self):
+        return bool(self._rows)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [Record(r) for r in list(self._rows)[i]]
+        return Record(self._rows[i])
+
+    def __iter__(self):
+        for r in list(self._rows):
+            yield Record(r)
+
+    def __reversed__(self):
+        for r in reversed(list(self._rows)):
+            yield Record(r)
+
+    def __repr__(self):
+        return f"<tape records: {len(self._rows)}>"
 
 
 class Tape:
@@ -164,13 +349,16 @@ class Tape:
         source (bool): capture the user's source location for each op.
         timing (bool): time each op's forward on the host.
         maxlen (int): records kept (oldest dropped first).
+        records: the entries, oldest first, as :class:`Record` objects.
+        rows (deque): the raw rows behind ``records``.
+        listeners (list): callables ``fn(record)`` run on every new record.
     """
 
     def __init__(self, maxlen=100_000):
         self.recording = False
         self.source = True
         self.timing = False
-        self.records = collections.deque(maxlen=maxlen)
+        self.rows = collections.deque(maxlen=maxlen)
         self._ids = itertools.count(1)
         self._depth = 0
         self.module_stack = []        # (module path, root ref), innermost last
@@ -179,37 +367,168 @@ class Tape:
         self.listeners = []           # callables(record), e.g. :watch
 
     @property
+    def records(self):
+        return _RecordView(self.rows)
+
+    @property
     def maxlen(self):
-        return self.records.maxlen
+        return self.rows.maxlen
 
     @maxlen.setter
     def maxlen(self, n):
-        self.records = collections.deque(self.records, maxlen=n)
+        self.rows = collections.deque(self.rows, maxlen=n)
 
     def next_id(self):
         return next(self._ids)
 
+    def last_id(self):
+        """The id of the newest record (0 when empty)."""
+        return self.rows[-1][_ID] if self.rows else 0
+
     def add(self, op, node, inputs, outputs, inplace=False, kind="op",
-            where=None):
-        """Append a record; returns it.  Called by Function.apply."""
+            where=None, **rare):
+        """Append a record (any kind); returns it as a :class:`Record`."""
         if where is None and self.source:
             where = user_frame(3)
-        rec = Record(next(self._ids), op, node, inputs, outputs,
-                     self.module_path, where, inplace, kind,
-                     self.module_root)
-        self.records.append(rec)
-        for fn in self.listeners:
-            fn(rec)
+        if inplace:
+            rare["inplace"] = True
+        if kind != "op":
+            rare["kind"] = kind
+        row = make_row(next(self._ids), op, type(node) if node else None,
+                       inputs, outputs, self.module_path, self.module_root,
+                       where, node_made=node is not None, **rare)
+        self.rows.append(row)
+        rec = Record(row)
+        if self.listeners:
+            for fn in self.listeners:
+                fn(rec)
         return rec
 
-    def note(self, kind, tensor, op):
+    def add_op(self, fn, made, inputs, outputs, elapsed=None):
+        """Record one op; the hot path called by ``Function._apply``.
+
+        Args:
+            fn: the Function instance that ran (its class names the op).
+            made (bool): it joined the autograd graph (it is a node).
+            inputs: the op's arguments (Tensors, numbers, other values).
+            outputs: the result Tensors.
+            elapsed: host seconds of forward, when timing.
+
+        Returns:
+            The row (a tuple; ``Record(row)`` reads it).
+        """
+        tensor_cls = Tensor
+        cls = fn.__class__
+        if made:
+            in_meta = fn._in_meta
+            out_meta = fn._out_meta
+            flags = 7           # GRAD_ENABLED | NODE_MADE | ANY_REQUIRES_GRAD
+        else:
+            in_meta = tuple([(t._data.shape, t._data.dtype)
+                             if isinstance(t, tensor_cls) else None
+                             for t in inputs])
+            out_meta = tuple([(t._data.shape, t._data.dtype)
+                              for t in outputs])
+            # With grad mode on, no node means no input required grad.
+            if _grad_state.enabled:
+                flags = GRAD_ENABLED
+            else:
+                flags = ANY_REQUIRES_GRAD if any(
+                    isinstance(t, tensor_cls) and t._requires_grad
+                    for t in inputs) else 0
+        rare = None
+        if outputs and outputs[0]._data.__class__ is not _ndarray:
+            rare = {"device": _device_of(outputs[0]._data)}
+        if elapsed is not None:
+            rare = dict(rare or {}, time=elapsed)
+        where = None
+        if self.source:
+            # Materializing the short-lived internal frames of every op
+            # (``f_back``) is what makes a plain frame walk expensive.  So
+            # jump straight to the depth where this op class's user frame
+            # was last found, and trust it when that exact call site (code
+            # object and instruction) was verified by a full walk before:
+            # first against the class's last site (identity tests only),
+            # then against all verified sites.
+            site = _last_site.get(cls)
+            if site is not None:
+                try:
+                    f = _getframe(site[0])
+                except ValueError:
+                    f = None
+                if f is not None:
+                    code = f.f_code
+                    lasti = f.f_lasti
+                    if code is site[1] and lasti == site[2]:
+                        where = site[3]
+                    else:
+                        site = _verified_sites.get((cls, id(code), lasti))
+                        if site is not None and site[1] is code:
+                            _last_site[cls] = site
+                            where = site[3]
+            if where is None:
+                where = _walk_user_frame(cls)
+        # Arguments: a weak reference per Tensor (the same object for the
+        # same live tensor), Python numbers as they are, else None.  The
+        # common shapes (two or one argument, one output) build the row in
+        # one go.
+        n = len(inputs)
+        if n == 2 and len(outputs) == 1:
+            a, b = inputs
+            row = (next(self._ids), cls, in_meta, out_meta, where,
+                   self.module_root, self.module_path, flags, rare, 2,
+                   _ref(a) if isinstance(a, tensor_cls) else
+                   (a if a.__class__ in _py_numbers else None),
+                   _ref(b) if isinstance(b, tensor_cls) else
+                   (b if b.__class__ in _py_numbers else None),
+                   _ref(outputs[0]))
+        elif n == 1 and len(outputs) == 1:
+            a = inputs[0]
+            row = (next(self._ids), cls, in_meta, out_meta, where,
+                   self.module_root, self.module_path, flags, rare, 1,
+                   _ref(a) if isinstance(a, tensor_cls) else
+                   (a if a.__class__ in _py_numbers else None),
+                   _ref(outputs[0]))
+        else:
+            row = (next(self._ids), cls, in_meta, out_meta, where,
+                   self.module_root, self.module_path, flags, rare, n) + \
+                tuple([_ref(t) if isinstance(t, tensor_cls) else
+                       (t if t.__class__ in _py_numbers else None)
+                       for t in inputs]) + \
+                tuple([_ref(t) for t in outputs])
+        self.rows.append(row)
+        if self.listeners:
+            rec = Record(row)
+            for cb in self.listeners:
+                cb(rec)
+        return row
+
+    def retag(self, row, **changes):
+        """Replace ``row`` (the newest rows are searched) by a copy with
+        some fields changed (see :func:`replace_row`); returns the new
+        row."""
+        rows = self.rows
+        for i in range(len(rows) - 1, max(-1, len(rows) - 64), -1):
+            if rows[i] is row:
+                new = replace_row(row, **changes)
+                rows[i] = new
+                return new
+        return row
+
+    def note(self, kind, tensor, op, out=None, extra=None):
         """Record a non-op event that matters to the debugger: a tensor
-        leaving the graph through ``detach()``, ``.numpy()``, ``.item()``."""
-        if self.recording:
-            self.add(op, None, (tensor,), (), kind=kind)
+        leaving the graph through ``detach()``, ``.numpy()``, ``.item()``,
+        ``.data`` (``kind="leave"``, ``out`` the detached tensor if any), a
+        backward pass (``kind="backward"``), a ``.grad`` cleared
+        (``kind="grad"``).  Returns the record (None when not recording)."""
+        if not self.recording:
+            return None
+        rare = {} if extra is None else {"extra": extra}
+        return self.add(op, None, (tensor,), () if out is None else (out,),
+                        kind=kind, **rare)
 
     def clear(self):
-        self.records.clear()
+        self.rows.clear()
 
     def push_module(self, module):
         """Enter ``module``'s forward (called by ``Module.__call__`` while
@@ -232,16 +551,15 @@ class Tape:
 
     def find(self, rid):
         """The record with id ``rid`` (or None if it has left the ring)."""
-        recs = self.records
-        if not recs:
+        rows = self.rows
+        if not rows:
             return None
-        lo = recs[0].id
-        i = rid - lo
-        if 0 <= i < len(recs) and recs[i].id == rid:
-            return recs[i]
-        for r in recs:
-            if r.id == rid:
-                return r
+        i = rid - rows[0][_ID]
+        if 0 <= i < len(rows) and rows[i][_ID] == rid:
+            return Record(rows[i])
+        for r in rows:
+            if r[_ID] == rid:
+                return Record(r)
         return None
 
     def start(self):
@@ -252,5 +570,35 @@ class Tape:
         self._depth = max(0, self._depth - 1)
         self.recording = self._depth > 0
 
+
+_last_site = {}         # Function class -> its last call site (below)
+_verified_sites = {}    # (class, id(code), f_lasti) -> (depth, code, lasti, where)
+
+
+def _walk_user_frame(cls):
+    """The full walk behind :meth:`Tape.add_op` (depth counted from
+    add_op's frame); remembers the depth and call site it found."""
+    f = _getframe(3)            # add_op's caller's caller
+    depth = 2                   # ... as add_op counts it
+    get = _internal_code.get
+    while f is not None:
+        code = f.f_code
+        r = get(code)
+        if r is None:
+            r = _is_internal(code)
+        if not r:
+            if len(_verified_sites) > 50_000:
+                _verified_sites.clear()
+            where = (code, f.f_lineno)
+            site = (depth, code, f.f_lasti, where)
+            _verified_sites[(cls, id(code), f.f_lasti)] = site
+            _last_site[cls] = site
+            return where
+        f = f.f_back
+        depth += 1
+    return None
+
+
+_getframe = sys._getframe
 
 tape = Tape()
