@@ -37,7 +37,25 @@ for path in sorted(glob.glob("pytensor_ext/cpu/*.pyx")):
         libraries=["m"] if sys.platform != "win32" else [],
     ))
 
-setup(ext_modules=cythonize(
+# The hot pure-Python modules (listed in pytensor/_compiled.py) compiled
+# from their unchanged sources, with Python semantics kept (no boundscheck /
+# wraparound / cdivision changes).  PYTENSOR_COMPILE_CORE=0 skips them for
+# a faster development build; pytensor/_compiled.py guards against stale .so.
+core = []
+if os.environ.get("PYTENSOR_COMPILE_CORE", "1") != "0":
+    ns = {}
+    with open(os.path.join("pytensor", "_compiled.py")) as f:
+        src = f.read()
+    start = src.index("MODULES = (")
+    exec(src[start:src.index(")", start) + 1], ns)
+    for mod in ns["MODULES"]:
+        core.append(Extension(mod, [mod.replace(".", "/") + ".py"],
+                              extra_compile_args=["-O2"]))
+    core = cythonize(core, compiler_directives={"language_level": 3},
+                     nthreads=int(os.environ.get("CYTHON_NTHREADS", "0"))
+                     or None)
+
+setup(ext_modules=core + cythonize(
     extensions,
     compiler_directives={
         "language_level": 3,

@@ -10,6 +10,10 @@ The flat API mirrors PyTorch's::
 """
 import warnings as _warnings
 
+from pytensor import _compiled as _compiled_guard
+
+_compiled_guard.install_guard()     # never run a stale compiled module
+
 # IEEE semantics, as in PyTorch: 1/0 is inf and log(-1) NaN, silently.
 # Only warnings raised from pytensor's own frames are silenced.
 _warnings.filterwarnings("ignore", category=RuntimeWarning,

@@ -139,6 +139,11 @@ def promote_types(a, b):
     """The smallest dtype to which both dtypes can be safely cast."""
     if a is b:
         return a
+    # Across categories the higher one wins outright (int16 + float16 is
+    # float16 in PyTorch, float32 in NumPy); within one, NumPy's lattice is
+    # PyTorch's (uint8 + int8 -> int16, float16 + float32 -> float32).
+    if a._category != b._category:
+        return a if a._category > b._category else b
     return _BY_NP[np.promote_types(a.np, b.np)]
 
 

@@ -14,6 +14,9 @@ Fields (all ``__slots__``, so creating a tensor is a handful of stores):
 - ``_vc``: the version counter, shared with views; created on first need.
 - ``_base`` / ``_view_chain``: for views, the root tensor and the view ops
   from it (so in-place ops through a view can rebuild the base's history).
+- ``_view_ver``: for views, the version their ``grad_fn`` was made at; an
+  op using a view whose storage was modified in place since rebuilds its
+  history from the base first (set only on views).
 - ``_meta``: rarely-used extras (hooks, retain_grad, a display name).
 """
 import weakref
@@ -96,7 +99,8 @@ class Tensor:
     """
 
     __slots__ = ("_data", "_grad", "_requires_grad", "grad_fn", "_output_nr",
-                 "_vc", "_base", "_view_chain", "_meta", "__weakref__")
+                 "_vc", "_base", "_view_chain", "_view_ver", "_meta",
+                 "__weakref__")
 
     # Make NumPy defer to our reflected operators (ndarray * Tensor).
     __array_priority__ = 1000

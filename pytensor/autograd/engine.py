@@ -29,13 +29,15 @@ _state = grad_mode.state
 _op_hooks = _hooks.op_hooks
 Tensor = None               # bound lazily (import cycle)
 _sum_to_size = None
+_kernels_for = None
 
 
 def _bind():
-    global Tensor, _sum_to_size
+    global Tensor, _sum_to_size, _kernels_for
     from pytensor.tensor import Tensor as T
     from pytensor.ops.reduce.sum_to_size import sum_to_size
-    Tensor, _sum_to_size = T, sum_to_size
+    from pytensor_ext import kernels_for
+    Tensor, _sum_to_size, _kernels_for = T, sum_to_size, kernels_for
 
 
 def _as_tuple(x):
@@ -53,6 +55,9 @@ def _make_root_grads(outputs, grad_outputs):
             raise TypeError(f"backward: outputs[{i}] is a "
                             f"{type(t).__name__}, not a Tensor")
         g = grad_outputs[i] if grad_outputs is not None else None
+        if t._base is not None and t._view_ver != t._vc.value:
+            from pytensor.autograd.inplace import refresh_view
+            refresh_view(t)             # a view written to since made
         if not t._requires_grad:
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not "
@@ -239,10 +244,17 @@ def _collect(root_nodes):
 
 def _run(outputs, roots, retain_graph, create_graph, inputs, accumulate):
     """The engine proper.  Returns captured grads per input when
-    ``accumulate`` is False (``grad()``), else None."""
+    ``accumulate`` is False (``grad()``), else None.
+
+    Without ``create_graph`` the gradients travel as raw arrays (the *fast*
+    mode): nodes that define ``backward_arrays`` run on arrays directly and
+    the others get Tensors wrapped around the arrays.  With
+    ``create_graph`` they travel as Tensors and every node's differentiable
+    ``backward`` runs under grad mode.
+    """
+    fast = not create_graph
     # Capture targets: leaves by identity, non-leaves by (node, output_nr).
-    leaf_pos = capture = None
-    captured = None
+    leaf_pos = capture = captured = None
     if inputs is not None:
         captured = [None] * len(inputs)
         leaf_pos = {}
@@ -252,28 +264,23 @@ def _run(outputs, roots, retain_graph, create_graph, inputs, accumulate):
                 leaf_pos.setdefault(id(t), []).append(i)
             else:
                 capture.setdefault((t.grad_fn, t._output_nr), []).append(i)
-        if not accumulate:
-            # grad() wants the value, also for leaves; backward(inputs=)
-            # accumulates into leaves and non-leaves alike.
-            pass
-
-    handed = set()                      # arrays already stored in a .grad
-    buffers = {}
+    ctx = _Ctx(fast, retain_graph, leaf_pos, captured, accumulate, inputs)
+    buffers = ctx.buffers
     root_nodes = []
     for t, (g, user_given) in zip(outputs, roots):
         if user_given:
-            handed.add(id(g._data))
+            ctx.handed.add(id(g._data))
+        gv = g._data if fast else g
         fn = t.grad_fn
         if fn is None:                  # a leaf as an output: d t / d t
-            _deliver_leaf(t, g, create_graph, handed, leaf_pos, captured,
-                          accumulate)
+            ctx.deliver_leaf(t, gv)
             continue
         buf = buffers.get(fn)
         if buf is None:
             buf = buffers[fn] = [None] * len(fn._out_meta)
             root_nodes.append(fn)
         nr = t._output_nr
-        buf[nr] = g if buf[nr] is None else _add(buf[nr], g, create_graph)
+        buf[nr] = gv if buf[nr] is None else ctx.add(buf[nr], gv)
 
     nodes = sorted(_collect(root_nodes), key=_seq_key, reverse=True)
 
@@ -302,24 +309,21 @@ def _run(outputs, roots, retain_graph, create_graph, inputs, accumulate):
             buf = buffers.pop(node, None)
             if buf is None:
                 continue
-            grads_out = _pre_hooks(node, buf, create_graph)
+            if node._pre_hooks is not None or "_retain" in node.__dict__:
+                buf = ctx.pre_hooks(node, buf)
             if capture is not None:
-                for nr in range(len(grads_out)):
+                for nr in range(len(buf)):
                     idx = capture.get((node, nr))
-                    if idx is not None and grads_out[nr] is not None:
+                    if idx is not None and buf[nr] is not None:
                         for i in idx:
-                            g = grads_out[nr]
-                            if accumulate:
-                                _accumulate(inputs[i], g, create_graph, handed)
-                            else:
-                                captured[i] = g if captured[i] is None else \
-                                    _add(captured[i], g, create_graph)
+                            ctx.capture(i, buf[nr])
             if needed is not None and not needed[node]:
                 continue
-            _run_node(node, grads_out, retain_graph, create_graph, buffers,
-                      handed, leaf_pos, captured, accumulate)
+            ctx.run_node(node, buf)
     finally:
         _state.enabled = prev_mode
+    if captured is not None and fast:
+        return [None if g is None else Tensor._make(g) for g in captured]
     return captured
 
 
@@ -327,128 +331,204 @@ def _seq_key(n):
     return n._seq
 
 
-def _add(a, b, create_graph):
-    """Sum two gradients arriving at the same place.  Out of place: either
-    may be referenced elsewhere (a pass-through grad of ``add``)."""
-    if create_graph:
-        return a + b
-    return Tensor._make(a._data + b._data)
+class _Ctx:
+    """State of one backward pass, with the array/Tensor differences of the
+    fast and the create_graph modes in one place."""
 
+    __slots__ = ("fast", "retain", "leaf_pos", "captured", "accumulate",
+                 "inputs", "handed", "buffers")
 
-def _pre_hooks(node, buf, create_graph):
-    hooks = node._pre_hooks
-    retain = node.__dict__.get("_retain")
-    if hooks is None and retain is None:
+    def __init__(self, fast, retain, leaf_pos, captured, accumulate, inputs):
+        self.fast = fast
+        self.retain = retain
+        self.leaf_pos = leaf_pos
+        self.captured = captured
+        self.accumulate = accumulate
+        self.inputs = inputs
+        self.handed = set()             # arrays already stored in a .grad
+        self.buffers = {}
+
+    # -- values -----------------------------------------------------------
+    def add(self, a, b):
+        """Sum two gradients arriving at one place.  Out of place: either may
+        be referenced elsewhere (``add`` passes its gradient through)."""
+        if self.fast:
+            return a + b
+        return a + b                    # Tensor + Tensor, recorded
+
+    def wrap(self, v):
+        return Tensor._make(v) if self.fast else v
+
+    def unwrap(self, t):
+        return t._data if self.fast else t
+
+    # -- hooks ------------------------------------------------------------
+    def pre_hooks(self, node, buf):
+        buf = list(buf)
+        hooks = node._pre_hooks
+        if hooks:
+            for nr, d in hooks.items():
+                if nr is None or buf[nr] is None or not d:
+                    continue
+                for fn in list(d.values()):
+                    r = fn(self.wrap(buf[nr]))
+                    if r is not None:
+                        buf[nr] = self.unwrap(r)
+            d = hooks.get(None)
+            if d:
+                for fn in list(d.values()):
+                    r = fn(tuple(None if g is None else self.wrap(g)
+                                 for g in buf))
+                    if r is not None:
+                        buf = [None if g is None else self.unwrap(g)
+                               for g in r]
+        retain = node.__dict__.get("_retain")
+        if retain:
+            for nr, ref in list(retain.items()):
+                t = ref()
+                if t is None or buf[nr] is None:
+                    continue
+                g = buf[nr]
+                if t._grad is None:
+                    t._grad = Tensor._make(g.copy()) if self.fast else g
+                else:
+                    t._grad = Tensor._make(t._grad._data + g) if self.fast \
+                        else t._grad + g
         return buf
-    if hooks:
-        for nr, d in hooks.items():
-            if nr is None or buf[nr] is None or not d:
+
+    def capture(self, i, g):
+        c = self.captured
+        if self.accumulate:
+            _accumulate(self.inputs[i], g, self)
+        else:
+            c[i] = g if c[i] is None else self.add(c[i], g)
+
+    # -- one node ---------------------------------------------------------
+    def run_node(self, node, grads_out):
+        fast = self.fast
+        # ``any(g is None ...)``, not ``None in grads_out``: ``in`` falls
+        # back to ``==``, elementwise on Tensors and arrays.
+        if len(grads_out) > 1 and node._materialize and any(
+                g is None for g in grads_out):
+            grads_out = _materialize(node, grads_out, fast)
+        hooked = _op_hooks.active or node._post_hooks
+        bwa = node.backward_arrays if fast else None
+        try:
+            gin = NotImplemented
+            if bwa is not None and not hooked:
+                gin = bwa(*grads_out)
+            if gin is NotImplemented:
+                gts = grads_out if not fast else [
+                    None if g is None else Tensor._make(g) for g in grads_out]
+                if _op_hooks.active:
+                    _hooks.call_op_hooks("backward_pre", node, tuple(gts))
+                if node._static:
+                    gin = node.backward(node, *gts)
+                else:
+                    gin = node.backward(*gts)
+                gin = _normalize(node, gin)
+                if node._post_hooks:
+                    for fn in list(node._post_hooks.values()):
+                        r = fn(gin, tuple(gts))
+                        if r is not None:
+                            gin = tuple(r)
+                if _op_hooks.active:
+                    _hooks.call_op_hooks("backward_post", node, gin,
+                                         tuple(gts))
+                if fast:
+                    gin = tuple(None if g is None else _tensor_data(node, g)
+                                for g in gin)
+        except Exception as e:
+            if not getattr(e, "_pytensor_noted", False):
+                e._pytensor_noted = True
+                e.add_note(f"(raised in the backward of {node.name}, "
+                           f"created at {node.where_str()})")
+            raise
+        if not self.retain:
+            node._release()
+        if gin.__class__ is not tuple:
+            gin = _normalize(node, gin)
+        edges = node.next_functions
+        if len(gin) != len(edges):
+            gin = _fix_count(node, gin, edges)
+        meta = node._in_meta
+        buffers = self.buffers
+        for i, (target, nr) in enumerate(edges):
+            if target is None:
                 continue
-            for fn in list(d.values()):
-                r = fn(buf[nr])
-                if r is not None:
-                    buf[nr] = r
-        d = hooks.get(None)
-        if d:
-            for fn in list(d.values()):
-                r = fn(tuple(buf))
-                if r is not None:
-                    buf = list(r)
-    if retain:
-        for nr, ref in list(retain.items()):
-            t = ref()
-            if t is None or buf[nr] is None:
+            g = gin[i]
+            if g is None:
                 continue
-            g = buf[nr]
-            if t._grad is None:
-                t._grad = g if create_graph else Tensor._make(g._data.copy())
+            shape, dtype = meta[i]
+            garr = g if fast else g._data
+            if garr.shape != shape:
+                g = _unbroadcast(node, i, g, shape, fast)
+            if garr.dtype != dtype:
+                g = g.astype(dtype) if fast else g.to(_dtype_of(dtype))
+            if nr < 0:
+                self.deliver_leaf(target, g)
+                continue
+            buf = buffers.get(target)
+            if buf is None:
+                buf = buffers[target] = [None] * len(target._out_meta)
+                buf[nr] = g
+            elif buf[nr] is None:
+                buf[nr] = g
             else:
-                t._grad = _add(t._grad, g, create_graph)
-    return buf
+                buf[nr] = self.add(buf[nr], g)
+
+    def deliver_leaf(self, leaf, g):
+        lp = self.leaf_pos
+        if lp is not None:
+            idx = lp.get(id(leaf))
+            if idx is None:
+                return                  # not among the requested inputs
+            if not self.accumulate:
+                c = self.captured
+                for i in idx:
+                    c[i] = g if c[i] is None else self.add(c[i], g)
+                return
+        _accumulate(leaf, g, self)
 
 
-def _materialize(node, grads_out):
+def _tensor_data(node, g):
+    if not isinstance(g, Tensor):
+        raise TypeError(
+            f"function {node.name_backward()} returned a "
+            f"{type(g).__name__} as a gradient; expected a Tensor")
+    return g._data
+
+
+def _normalize(node, gin):
+    if gin.__class__ is tuple:
+        return gin
+    if isinstance(gin, list):
+        return tuple(gin)
+    return (gin,)
+
+
+def _fix_count(node, gin, edges):
+    # Tolerate missing trailing Nones for non-tensor arguments.
+    if len(gin) < len(edges) and not any(
+            e[0] is not None for e in edges[len(gin):]):
+        return gin + (None,) * (len(edges) - len(gin))
+    raise RuntimeError(
+        f"function {node.name_backward()} returned an incorrect number of "
+        f"gradients (expected {len(edges)}, got {len(gin)})")
+
+
+def _materialize(node, grads_out, fast):
     """Zeros for outputs that received no gradient (PyTorch's default)."""
     out = list(grads_out)
+    like = next((x for x in out if x is not None), None)
+    arr = like if fast or like is None else like._data
+    xp = np if arr is None or arr.__class__ is np.ndarray else _xp(arr)
     for i, g in enumerate(out):
         if g is None:
             shape, dtype = node._out_meta[i]
-            like = next((x for x in out if x is not None), None)
-            xp = np if like is None or like._data.__class__ is np.ndarray \
-                else _xp(like._data)
-            out[i] = Tensor._make(xp.zeros(shape, dtype))
+            z = xp.zeros(shape, dtype)
+            out[i] = z if fast else Tensor._make(z)
     return out
-
-
-def _run_node(node, grads_out, retain_graph, create_graph, buffers, handed,
-              leaf_pos, captured, accumulate):
-    if len(grads_out) > 1 and node._materialize and None in grads_out:
-        grads_out = _materialize(node, grads_out)
-    if _op_hooks.active:
-        _hooks.call_op_hooks("backward_pre", node, tuple(grads_out))
-    try:
-        if node._static:
-            gin = node.backward(node, *grads_out)
-        else:
-            gin = node.backward(*grads_out)
-    except Exception as e:
-        if not getattr(e, "_pytensor_noted", False):
-            e._pytensor_noted = True
-            e.add_note(f"(raised in the backward of {node.name}, "
-                       f"created at {node.where_str()})")
-        raise
-    if not retain_graph:
-        node._release()
-    if gin.__class__ is not tuple:
-        gin = tuple(gin) if isinstance(gin, list) else (gin,)
-    edges = node.next_functions
-    if len(gin) != len(edges):
-        # Tolerate trailing Nones for non-tensor arguments.
-        if len(gin) < len(edges) and not any(
-                e[0] is not None for e in edges[len(gin):]):
-            gin = gin + (None,) * (len(edges) - len(gin))
-        else:
-            raise RuntimeError(
-                f"function {node.name_backward()} returned an incorrect "
-                f"number of gradients (expected {len(edges)}, got "
-                f"{len(gin)})")
-    if node._post_hooks:
-        for fn in list(node._post_hooks.values()):
-            r = fn(gin, tuple(grads_out))
-            if r is not None:
-                gin = tuple(r)
-    if _op_hooks.active:
-        _hooks.call_op_hooks("backward_post", node, gin, tuple(grads_out))
-    meta = node._in_meta
-    for i, (target, nr) in enumerate(edges):
-        if target is None:
-            continue
-        g = gin[i]
-        if g is None:
-            continue
-        if not isinstance(g, Tensor):
-            raise TypeError(
-                f"function {node.name_backward()} returned a "
-                f"{type(g).__name__} as gradient {i}; expected a Tensor")
-        shape, dtype = meta[i]
-        garr = g._data
-        if garr.shape != shape:
-            g = _unbroadcast(node, i, g, shape)
-        if garr.dtype != dtype:
-            g = g.to(_dtype_of(dtype)) if create_graph else \
-                Tensor._make(g._data.astype(dtype))
-        if nr < 0:
-            _deliver_leaf(target, g, create_graph, handed, leaf_pos,
-                          captured, accumulate)
-            continue
-        buf = buffers.get(target)
-        if buf is None:
-            buf = buffers[target] = [None] * len(target._out_meta)
-            buf[nr] = g
-        elif buf[nr] is None:
-            buf[nr] = g
-        else:
-            buf[nr] = _add(buf[nr], g, create_graph)
 
 
 def _dtype_of(np_dtype):
@@ -456,8 +536,8 @@ def _dtype_of(np_dtype):
     return from_numpy_dtype(np_dtype)
 
 
-def _unbroadcast(node, i, g, shape):
-    gshape = g._data.shape
+def _unbroadcast(node, i, g, shape, fast):
+    gshape = g.shape
     n = len(shape)
     ok = len(gshape) >= n and all(
         s == gs or s == 1 for s, gs in zip(shape, gshape[len(gshape) - n:]))
@@ -466,55 +546,44 @@ def _unbroadcast(node, i, g, shape):
             f"Function {node.name_backward()} returned an invalid gradient "
             f"at index {i} - got {list(gshape)} but expected shape "
             f"compatible with {list(shape)}")
+    if fast:
+        return _kernels_for(g).sum_to_shape(g, shape)
     return _sum_to_size(g, shape)
 
 
-def _deliver_leaf(leaf, g, create_graph, handed, leaf_pos, captured,
-                  accumulate):
-    if leaf_pos is not None:
-        idx = leaf_pos.get(id(leaf))
-        if idx is None:
-            return                      # not among the requested inputs
-        if not accumulate:
-            for i in idx:
-                captured[i] = g if captured[i] is None else \
-                    _add(captured[i], g, create_graph)
-            return
-    _accumulate(leaf, g, create_graph, handed)
-
-
-def _accumulate(t, g, create_graph, handed):
-    """``t.grad += g`` with PyTorch's semantics (AccumulateGrad)."""
+def _accumulate(t, g, ctx):
+    """``t.grad += g`` with PyTorch's semantics (AccumulateGrad).  ``g`` is an
+    array in fast mode, a Tensor with create_graph."""
+    fast = ctx.fast
     m = t._meta
     if m is not None and m.hooks:
         for fn in list(m.hooks.values()):
-            r = fn(g)
+            r = fn(Tensor._make(g) if fast else g)
             if r is not None:
-                g = r
+                g = r._data if fast else r
     old = t._grad
-    if old is None:
-        if create_graph:
-            t._grad = g
-        else:
-            arr = g._data
-            # Never store an array that something else may also hold: a
-            # view, the user's own gradient, or one given to another leaf.
-            if arr.base is not None or id(arr) in handed or (
-                    arr.__class__ is np.ndarray and not arr.flags.writeable):
-                arr = arr.copy()
-            handed.add(id(arr))
-            t._grad = Tensor._make(arr)
-    elif create_graph or old.grad_fn is not None:
-        t._grad = old + g
+    if not fast:
+        t._grad = g if old is None else old + g
+    elif old is None:
+        arr = g
+        # Never store an array that something else may also hold: a view,
+        # the user's own gradient, or one given to another leaf.
+        if arr.base is not None or id(arr) in ctx.handed or (
+                arr.__class__ is np.ndarray and not arr.flags.writeable):
+            arr = arr.copy()
+        ctx.handed.add(id(arr))
+        t._grad = Tensor._make(arr)
+    elif old.grad_fn is not None:
+        t._grad = old + Tensor._make(g)
     else:
         oa = old._data
-        if oa.shape == g._data.shape and (
+        if oa.shape == g.shape and (
                 oa.__class__ is not np.ndarray or oa.flags.writeable):
-            oa += g._data
+            oa += g
             if old._vc is not None:
                 old._vc.value += 1
         else:
-            t._grad = Tensor._make(oa + g._data)
+            t._grad = Tensor._make(oa + g)
     if m is not None and m.post_accumulate:
         for fn in list(m.post_accumulate.values()):
             fn(t)

@@ -40,6 +40,7 @@ _tape = _tape_mod.tape
 _op_hooks = _hooks.op_hooks
 _ndarray = np.ndarray
 _seq = itertools.count()
+_NO_EDGE = (None, 0)
 Tensor = None           # set by pytensor.tensor (breaks the import cycle)
 _make = None            # Tensor._make
 
@@ -88,6 +89,13 @@ class Function:
     _pre_hooks = None
     _post_hooks = None
     _materialize = True
+    # Optional first-order fast path: ``backward_arrays(*grad_arrays)``
+    # returns arrays (None where not needed), or NotImplemented to defer to
+    # ``backward``.  The engine uses it when no graph of the backward is
+    # wanted; ``backward`` stays the definition (used with
+    # create_graph=True) and the two must agree (the parity tests run the
+    # fast path, gradgradcheck the other).
+    backward_arrays = None
 
     kernel = None
     name = "function"           # op name on the tape, set per subclass
@@ -103,8 +111,15 @@ class Function:
         cls._static = isinstance(cls.__dict__.get("forward"), staticmethod) or (
             cls._static and "forward" not in cls.__dict__)
 
-        def class_apply(*args):
-            return cls()._apply(*args)
+        if cls.__init__ is Function.__init__:
+            # No configuration: skip the __init__ call on every op.
+            new = object.__new__
+
+            def class_apply(*args):
+                return new(cls)._apply(*args)
+        else:
+            def class_apply(*args):
+                return cls()._apply(*args)
         class_apply.__name__ = f"{cls.__name__}.apply"
         class_apply.__doc__ = cls.__doc__
         cls._class_apply = staticmethod(class_apply).__func__
@@ -142,6 +157,31 @@ class Function:
                     "backward.")
             return ()
         return tuple(self._unpack(s) for s in saved)
+
+    @property
+    def saved_arrays(self):
+        """The saved values as raw arrays (numbers as given), with the same
+        version checks as ``saved_tensors``: for ``backward_arrays``."""
+        saved = self._saved
+        if saved is None:
+            if self._freed:
+                self.saved_tensors          # raises the freed-graph error
+            return ()
+        out = []
+        for s in saved:
+            kind = s[0]
+            if kind == 0:
+                t = s[1]
+                if t._vc is not None and t._vc.value != s[2]:
+                    raise _stale_error(self, t, s[2], t._vc)
+                out.append(t._data)
+            elif kind == 1:
+                if s[3].value != 0:
+                    raise _stale_error(self, None, 0, s[3], output_nr=s[2])
+                out.append(s[1])
+            else:
+                out.append(s[1])
+        return tuple(out)
 
     def _unpack(self, s):
         kind = s[0]
@@ -183,98 +223,108 @@ class Function:
             f"{type(self).__name__} does not support backward")
 
     def _apply(self, *args):
-        """Run forward on the arrays of ``args`` and wire up the graph."""
-        arrays = list(args)
+        """Run forward on the arrays of ``args`` and wire up the graph.
+
+        This runs for every op, so it is written for speed: one pass over
+        the arguments collects the arrays and, in grad mode, the edges,
+        input shapes and ``needs_input_grad``.
+        """
+        grad_on = _state.enabled
         tensor_cls = Tensor
+        arrays = []
+        edges = []
+        meta = []
+        needs = []
         requires = False
         first = None
-        for i, a in enumerate(args):
+        for a in args:
             if isinstance(a, tensor_cls):
                 arr = a._data
-                arrays[i] = arr
-                if a._requires_grad:
-                    requires = True
+                arrays.append(arr)
+                if a._base is not None and a._view_ver != a._vc.value:
+                    _refresh_view(a)        # written to since it was made
                 if first is None:
                     first = arr
                 elif arr.__class__ is not first.__class__ or (
                         arr.__class__ is not _ndarray
                         and arr.device != first.device):
                     _device_mismatch(self, args)
-        if requires and _state.enabled:
+                if grad_on:
+                    meta.append((arr.shape, arr.dtype))
+                    if a._requires_grad:
+                        requires = True
+                        fn = a.grad_fn
+                        # A leaf's edge has output_nr -1, so the engine
+                        # tells leaves from nodes without isinstance.
+                        edges.append((fn, a._output_nr) if fn is not None
+                                     else (a, -1))
+                        needs.append(True)
+                    else:
+                        edges.append(_NO_EDGE)
+                        needs.append(False)
+            else:
+                arrays.append(a)
+                if grad_on:
+                    meta.append(None)
+                    edges.append(_NO_EDGE)
+                    needs.append(False)
+        if requires:
             # Known before forward, so forward can save only what is needed.
-            self.needs_input_grad = tuple(
-                isinstance(a, tensor_cls) and a._requires_grad for a in args)
-        else:
-            requires = False
+            self.needs_input_grad = tuple(needs)
         if _op_hooks.active:
             _hooks.call_op_hooks("forward_pre", self, arrays)
-        timing = _tape.recording and _tape.timing
-        if timing:
+        recording = _tape.recording
+        if recording and _tape.timing:
             t0 = _time.perf_counter()
         if self._static:
             outs = self.forward(self, *arrays)
         else:
             outs = self.forward(*arrays)
-        single = outs.__class__ is not tuple
-        if single:
-            outs = (outs,)
         make = _make
-        results = []
-        for o in outs:
-            if o.__class__ is not _ndarray:
-                o = _as_array(o, first)
-            results.append(make(o))
+        if outs.__class__ is not tuple:
+            single = True
+            raw_outs = (outs,)      # what forward returned (and may have saved)
+            outs = (outs if outs.__class__ is _ndarray
+                    else _as_array(outs, first),)
+            results = [make(outs[0])]
+        else:
+            single = False
+            raw_outs = outs
+            outs = tuple(o if o.__class__ is _ndarray else _as_array(o, first)
+                         for o in outs)
+            results = [make(o) for o in outs]
         if self._view:
             _mark_view(results[0], args[0], self)
         if requires:
-            self._wire(args, outs, results)
-        else:
+            self.next_functions = tuple(edges)
+            self._in_meta = tuple(meta)
+            self._seq = next(_seq)
+            self._out_meta = tuple([(o.shape, o.dtype) for o in outs])
+            nd = self._non_diff
+            for i, t in enumerate(results):
+                if nd and any(raw_outs[i] is x for x in nd):
+                    continue
+                if t._data.dtype.kind != "f":
+                    continue        # integer/bool outputs carry no gradient
+                t._requires_grad = True
+                t.grad_fn = self
+                t._output_nr = i
+            raw = self._saved_raw
+            if raw:
+                self._saved = tuple([_resolve_saved(x, args, raw_outs,
+                                                    results) for x in raw])
+                self._saved_raw = None
+        elif self._saved_raw is not None:
             self._saved_raw = None
-        if _tape.recording:
+        if recording:
             row = _tape.add_op(self, requires, args, results,
-                               _time.perf_counter() - t0 if timing else None)
+                               _time.perf_counter() - t0 if _tape.timing
+                               else None)
             if requires:
                 self._record = row          # the tape row (a tuple)
         if _op_hooks.active:
             _hooks.call_op_hooks("forward_post", self, arrays, results)
         return results[0] if single else tuple(results)
-
-    def _wire(self, args, outs, results):
-        """Record edges, input shapes and saved values (grad mode only)."""
-        tensor_cls = Tensor
-        edges = []
-        meta = []
-        for a in args:
-            if isinstance(a, tensor_cls):
-                meta.append((a._data.shape, a._data.dtype))
-                if a._requires_grad:
-                    fn = a.grad_fn
-                    # A leaf's edge has output_nr -1, so the engine tells
-                    # leaves from nodes without an isinstance test.
-                    edges.append((fn, a._output_nr) if fn is not None
-                                 else (a, -1))
-                    continue
-            else:
-                meta.append(None)
-            edges.append((None, 0))
-        self.next_functions = tuple(edges)
-        self._in_meta = tuple(meta)
-        self._seq = next(_seq)
-        self._out_meta = tuple((o.shape, o.dtype) for o in outs)
-        nd = self._non_diff
-        for i, t in enumerate(results):
-            if nd and any(outs[i] is x for x in nd):
-                continue
-            if t._data.dtype.kind != "f":
-                continue            # integer/bool outputs carry no gradient
-            t._requires_grad = True
-            t.grad_fn = self
-            t._output_nr = i
-        raw = self._saved_raw
-        if raw:
-            self._saved = tuple(_resolve_saved(s, args, outs, results)
-                                for s in raw)
-            self._saved_raw = None
 
     # ------------------------------------------------------------------
     # Graph-node conveniences for the debugger and users.
@@ -343,13 +393,15 @@ class Function:
 
 
 def _resolve_saved(s, args, outs, results):
-    if s is None:
-        return None
+    c = s.__class__
+    if c is float or c is int or c is bool or s is None:
+        return (3, s)
     if isinstance(s, Tensor):
         return (0, s, s._version_value())
     for t in args:
         if isinstance(t, Tensor) and t._data is s:
-            return (0, t, t._version_value())
+            vc = t._vc
+            return (0, t, 0 if vc is None else vc.value)
     for j, o in enumerate(outs):
         if o is s:
             vc = results[j]._get_vc()
@@ -381,6 +433,14 @@ def _mark_view(out, src, node):
     out._base = base
     out._vc = src._get_vc()
     out._view_chain = (src._view_chain or ()) + (node,)
+    out._view_ver = out._vc.value
+
+
+def _refresh_view(v):
+    """Rebuild a view's history from its base after an in-place op changed
+    the storage they share (see ``autograd/inplace.py``)."""
+    from pytensor.autograd.inplace import refresh_view
+    refresh_view(v)
 
 
 def _device_mismatch(node, args):

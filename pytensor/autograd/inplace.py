@@ -10,7 +10,12 @@ line), and rewires the graph:
 - a view ``v`` of a base ``b`` gives ``b`` a :class:`CopySlices` node
   ("``b`` with the region of ``v`` replaced") and ``v`` a fresh
   :class:`ViewReplay` of the new ``b``, so gradients reach both the region
-  that was written and the rest of the base.
+  that was written and the rest of the base;
+- every *other* view of the same storage is stale (its ``grad_fn`` still
+  describes the old base).  Views remember the version they were made at
+  (``_view_ver``); the next op that uses one whose version moved on calls
+  :func:`refresh_view`, which gives it a :class:`ViewReplay` of the base's
+  current history, as PyTorch regenerates a view's ``grad_fn``.
 
 If the result's own node saved the tensor being overwritten (``x.mul_(y)``
 needs the old ``x`` for ``y``'s gradient), the saved value is replaced by a
@@ -25,7 +30,8 @@ from pytensor.autograd.grad_mode import state as _state
 from pytensor.autograd import tape as _tape_mod
 from pytensor.autograd.tape import tape as _tape, user_frame
 
-__all__ = ["inplace", "check_inplace", "write_into"]
+__all__ = ["inplace", "check_inplace", "check_multi_view", "write_into",
+           "refresh_view"]
 
 
 def check_inplace(x, op):
@@ -46,6 +52,24 @@ def check_inplace(x, op):
         raise RuntimeError(
             f"{op}: a view of a leaf Variable that requires grad is being "
             "used in an in-place operation.")
+
+
+def check_multi_view(x, op):
+    """PyTorch forbids recording an in-place op on a view made by a
+    function that returns several views (``split``, ``chunk``, ``unbind``):
+    each output's backward would have to see the others' writes.  Such
+    views carry a chain entry with ``multi_output`` (the op's name) and
+    ``output_nr``; views of them inherit it through the chain."""
+    for n in x._view_chain:
+        src = getattr(n, "multi_output", None)
+        if src is not None:
+            raise RuntimeError(
+                f"{op}: Output {n.output_nr} of {src} is a view and is being "
+                "modified inplace. This view is the output of a function "
+                "that returns multiple views. Such functions do not allow "
+                "the output views to be modified inplace. You should "
+                "replace the inplace operation by an out-of-place one (or "
+                ".clone() the view first).")
 
 
 def write_into(x, arr, op):
@@ -93,6 +117,8 @@ def inplace(x, op, fn, *args):
     needs_graph = _state.enabled and (
         x._requires_grad or any(isinstance(a, Tensor) and a._requires_grad
                                 for a in args))
+    if needs_graph and x._view_chain is not None:
+        check_multi_view(x, op)
     if not needs_graph:
         prev = _state.enabled
         _state.enabled = False
@@ -265,3 +291,21 @@ def _rebase_view(x, r):
     x.grad_fn = fresh.grad_fn
     x._output_nr = 0
     x._requires_grad = True
+    x._view_ver = x._vc.value
+
+
+def refresh_view(v):
+    """Give the view ``v`` the history "``v``'s region of its base as the
+    base is now" after an in-place op on the shared storage.  Outside grad
+    mode nothing is recorded, so the view stays stale until next used with
+    grad mode on."""
+    if not _state.enabled:
+        return
+    v._view_ver = v._vc.value
+    base = v._base
+    if not base._requires_grad:
+        return
+    fresh = ViewReplay(v._view_chain).apply(base)
+    v.grad_fn = fresh.grad_fn
+    v._output_nr = 0
+    v._requires_grad = True

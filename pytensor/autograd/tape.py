@@ -68,11 +68,14 @@ def set_internal(code_or_fn, internal=True):
 def user_frame(depth=2):
     """``(code, lineno)`` of the first frame outside pytensor, or None.
 
+    ``depth`` is kept for compatibility: the walk starts at the caller
+    (compiled pytensor modules have no Python frames, so a fixed depth
+    could skip past the user's frame) and skips pytensor's own frames.
     Storing the code object and line number is cheap; the text of the line
     is looked up only when a record is shown (:func:`format_where`).
     """
     try:
-        f = sys._getframe(depth)
+        f = sys._getframe(1)
     except ValueError:
         return None
     get = _internal_code.get
@@ -578,8 +581,11 @@ _verified_sites = {}    # (class, id(code), f_lasti) -> (depth, code, lasti, whe
 def _walk_user_frame(cls):
     """The full walk behind :meth:`Tape.add_op` (depth counted from
     add_op's frame); remembers the depth and call site it found."""
-    f = _getframe(3)            # add_op's caller's caller
-    depth = 2                   # ... as add_op counts it
+    # Start at add_op's caller: when the hot modules are compiled (Cython,
+    # pytensor/_compiled.py) the op's internal calls have no Python frames
+    # and the user's frame may be right there.
+    f = _getframe(2)
+    depth = 1                   # as add_op counts it
     get = _internal_code.get
     while f is not None:
         code = f.f_code

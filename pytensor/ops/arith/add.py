@@ -16,12 +16,18 @@ class Add(Function):
     def backward(self, gy):
         return gy, gy
 
+    def backward_arrays(self, gy):
+        return gy, gy
+
 
 class Sub(Function):
     def forward(self, a, b):
         return a - b
 
     def backward(self, gy):
+        return gy, (-gy if self.needs_input_grad[1] else None)
+
+    def backward_arrays(self, gy):
         return gy, (-gy if self.needs_input_grad[1] else None)
 
 

@@ -24,6 +24,11 @@ class Div(Function):
         gb = -gy * a / (b * b) if nb else None
         return ga, gb
 
+    def backward_arrays(self, gy):
+        a, b = self.saved_arrays
+        na, nb = self.needs_input_grad
+        return (gy / b if na else None), (-gy * a / (b * b) if nb else None)
+
 
 def _int_to_float(x):
     if hasattr(x, "_data") and x._data.dtype.kind in "biu":

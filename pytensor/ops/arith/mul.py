@@ -19,6 +19,11 @@ class Mul(Function):
         na, nb = self.needs_input_grad
         return (gy * b if na else None), (gy * a if nb else None)
 
+    def backward_arrays(self, gy):
+        a, b = self.saved_arrays
+        na, nb = self.needs_input_grad
+        return (gy * b if na else None), (gy * a if nb else None)
+
 
 @tensor_method("mul", "multiply", "__mul__", "__rmul__")
 def mul(input, other):

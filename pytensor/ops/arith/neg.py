@@ -13,6 +13,9 @@ class Neg(Function):
     def backward(self, gy):
         return -gy
 
+    def backward_arrays(self, gy):
+        return -gy
+
 
 @tensor_method("neg", "negative", "__neg__")
 def neg(input):

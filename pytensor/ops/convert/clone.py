@@ -16,6 +16,9 @@ class Clone(Function):
     def backward(self, gy):
         return gy
 
+    def backward_arrays(self, gy):
+        return gy
+
 
 @tensor_method("clone")
 def clone(input, memory_format=None):

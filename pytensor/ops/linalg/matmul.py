@@ -48,6 +48,14 @@ class MatMul(Function):
             gb = matmul(a.mT, gy)
         return ga, gb
 
+    def backward_arrays(self, gy):
+        a, b = self.saved_arrays
+        if a.ndim < 2 or b.ndim < 2:
+            return NotImplemented   # rare 1-d cases: use the Tensor path
+        na, nb = self.needs_input_grad
+        return (np.matmul(gy, b.swapaxes(-1, -2)) if na else None,
+                np.matmul(a.swapaxes(-1, -2), gy) if nb else None)
+
 
 def _check(op, a, b):
     sa, sb = a._data.shape, b._data.shape

@@ -26,6 +26,12 @@ class Permute(Function):
             inv[d] = i
         return gy.permute(*inv)
 
+    def backward_arrays(self, gy):
+        inv = [0] * len(self.dims)
+        for i, d in enumerate(self.dims):
+            inv[d] = i
+        return gy.transpose(inv)
+
 
 @tensor_method("permute")
 def permute(input, *dims):

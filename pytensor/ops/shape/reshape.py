@@ -32,6 +32,9 @@ class View(Function):
     def backward(self, gy):
         return gy.reshape(self.in_shape)
 
+    def backward_arrays(self, gy):
+        return gy.reshape(self.in_shape)
+
 
 class Reshape(View):
     """A reshape that had to copy (non-contiguous input)."""

@@ -24,6 +24,9 @@ class Squeeze(Function):
     def backward(self, gy):
         return gy.reshape(self.in_shape)
 
+    def backward_arrays(self, gy):
+        return gy.reshape(self.in_shape)
+
 
 class Unsqueeze(Squeeze):
     pass

@@ -21,6 +21,10 @@ class Exp(Function):
         y, = self.saved_tensors
         return gy * y
 
+    def backward_arrays(self, gy):
+        y, = self.saved_arrays
+        return gy * y
+
 
 @tensor_method("exp")
 def exp(input):

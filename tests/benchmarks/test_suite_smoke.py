@@ -1,0 +1,31 @@
+"""The benchmark suite in smoke mode: every workload builds and runs a few
+iterations in both frameworks, and their first losses agree.  No timing is
+asserted here (the full suite reports times; see docs/performance.md)."""
+import pytest
+
+from tests.benchmarks import suite
+from tests.conftest import require_torch
+
+
+@pytest.mark.parametrize("name", ["W1", "W1t", "W2", "W3", "W4", "W5", "W6",
+                                  "W7"])
+def test_workload_smoke(name):
+    require_torch()
+    res = suite.run(only=[name], smoke=True, verbose=False)
+    assert res and res[0]["workload"] == name
+
+
+def test_tape_overhead_smoke():
+    require_torch()
+    res = suite.run(only=["tape"], smoke=True, verbose=False)
+    assert res[-1]["workload"] == "tape"
+
+
+def test_markdown_report_renders():
+    rows = [dict(workload="W1", pytensor_ms=1.0, torch_ms=2.0, ratio=0.5,
+                 ratio_min=0.4, ratio_max=0.6, target=0.6),
+            dict(workload="W6", n=2048, pytensor_gflops=100.0,
+                 numpy_gflops=101.0, fraction_of_numpy=0.99, target=0.95)]
+    md = suite.markdown(rows)
+    assert "| W1 | 1.000 ms | 2.000 ms | 0.50 (0.40-0.60) | <= 0.6 | yes |" in md
+    assert "99% of NumPy" in md
