@@ -23,6 +23,7 @@ MODULES = (
     "pytensor.tensor",
     "pytensor.autograd.function",
     "pytensor.autograd.engine",
+    "pytensor.autograd.tape",
     "pytensor.ops._util",
     "pytensor.ops.arith.add",
     "pytensor.ops.arith.mul",

@@ -583,9 +583,11 @@ def _walk_user_frame(cls):
     add_op's frame); remembers the depth and call site it found."""
     # Start at add_op's caller: when the hot modules are compiled (Cython,
     # pytensor/_compiled.py) the op's internal calls have no Python frames
-    # and the user's frame may be right there.
-    f = _getframe(2)
-    depth = 1                   # as add_op counts it
+    # and the user's frame may be right there.  Compiled, this module has
+    # no frames either, and _getframe(0) is already the nearest Python
+    # frame outside it.
+    depth = 0 if _COMPILED else 1       # as add_op counts it
+    f = _getframe(depth + (0 if _COMPILED else 1))
     get = _internal_code.get
     while f is not None:
         code = f.f_code
@@ -606,5 +608,8 @@ def _walk_user_frame(cls):
 
 
 _getframe = sys._getframe
+# True when this module runs compiled by Cython (see pytensor/_compiled.py):
+# its functions then have no Python frames.
+_COMPILED = type(_walk_user_frame).__name__ != "function"
 
 tape = Tape()
