@@ -37,6 +37,7 @@ __all__ = ["Function", "once_differentiable"]
 
 _state = grad_mode.state
 _tape = _tape_mod.tape
+_record_op = _tape_mod.record_op
 _op_hooks = _hooks.op_hooks
 _ndarray = np.ndarray
 _seq = itertools.count()
@@ -317,9 +318,9 @@ class Function:
         elif self._saved_raw is not None:
             self._saved_raw = None
         if recording:
-            row = _tape.add_op(self, requires, args, results,
-                               _time.perf_counter() - t0 if _tape.timing
-                               else None)
+            row = _record_op(self, requires, args, results,
+                             _time.perf_counter() - t0 if _tape.timing
+                             else None)
             if requires:
                 self._record = row          # the tape row (a tuple)
         if _op_hooks.active:

@@ -36,7 +36,7 @@ from pytensor.backend import CPU as _CPU, device_of as _device_of
 
 _ndarray = np.ndarray
 
-__all__ = ["Record", "Tape", "tape", "user_frame", "format_where",
+__all__ = ["Record", "Tape", "tape", "record_op", "user_frame", "format_where",
            "register_source", "source_line", "set_internal"]
 
 # Frames whose file lives under these folders are pytensor's own; the first
@@ -344,8 +344,23 @@ class _RecordView(collections.abc.Sequence):
         return f"<tape records: {len(self._rows)}>"
 
 
+# The tape's hot state lives in module globals: compiled (pytensor/
+# _compiled.py), a global read is a cached dictionary lookup, much cheaper
+# than an instance attribute.  ``Tape`` exposes them as properties.
+# Mutable containers, never rebound: rebinding a module global would
+# invalidate the compiled module's cached global lookups on every op.
+_rows_box = [collections.deque(maxlen=100_000)]
+_ids = itertools.count(1)
+_flags = [True]                 # [source capture]
+_mod = [(), None]               # [module path, root module weak ref]
+_module_stack = []
+_listeners = []
+
+
 class Tape:
-    """The process-wide tape.  ``recording`` is read by ``Function.apply``.
+    """The process-wide tape (one instance, :data:`tape`).
+
+    ``recording`` is read by ``Function.apply`` on every op.
 
     Attributes:
         recording (bool): record ops now.
@@ -355,162 +370,92 @@ class Tape:
         records: the entries, oldest first, as :class:`Record` objects.
         rows (deque): the raw rows behind ``records``.
         listeners (list): callables ``fn(record)`` run on every new record.
+        module_path (tuple), module_root: the module whose forward is
+            running (pushed and popped by ``Module.__call__``).
     """
 
-    def __init__(self, maxlen=100_000):
+    def __init__(self):
         self.recording = False
-        self.source = True
         self.timing = False
-        self.rows = collections.deque(maxlen=maxlen)
-        self._ids = itertools.count(1)
         self._depth = 0
-        self.module_stack = []        # (module path, root ref), innermost last
-        self.module_path = ()         # names below the root module
-        self.module_root = None       # weakref to the outermost module
-        self.listeners = []           # callables(record), e.g. :watch
+
+    # -- state kept in module globals -----------------------------------
+    @property
+    def rows(self):
+        return _rows_box[0]
+
+    @property
+    def source(self):
+        return _flags[0]
+
+    @source.setter
+    def source(self, value):
+        _flags[0] = bool(value)
+
+    @property
+    def listeners(self):
+        return _listeners
+
+    @property
+    def module_path(self):
+        return _mod[0]
+
+    @property
+    def module_root(self):
+        return _mod[1]
+
+    @property
+    def module_stack(self):
+        return _module_stack
 
     @property
     def records(self):
-        return _RecordView(self.rows)
+        return _RecordView(_rows_box[0])
 
     @property
     def maxlen(self):
-        return self.rows.maxlen
+        return _rows_box[0].maxlen
 
     @maxlen.setter
     def maxlen(self, n):
-        self.rows = collections.deque(self.rows, maxlen=n)
+        _rows_box[0] = collections.deque(_rows_box[0], maxlen=n)
 
     def next_id(self):
-        return next(self._ids)
+        return next(_ids)
 
     def last_id(self):
         """The id of the newest record (0 when empty)."""
-        return self.rows[-1][_ID] if self.rows else 0
+        rows = _rows_box[0]
+        return rows[-1][_ID] if rows else 0
 
     def add(self, op, node, inputs, outputs, inplace=False, kind="op",
             where=None, **rare):
         """Append a record (any kind); returns it as a :class:`Record`."""
-        if where is None and self.source:
+        if where is None and _flags[0]:
             where = user_frame(3)
         if inplace:
             rare["inplace"] = True
         if kind != "op":
             rare["kind"] = kind
-        row = make_row(next(self._ids), op, type(node) if node else None,
-                       inputs, outputs, self.module_path, self.module_root,
+        row = make_row(self.next_id(), op, type(node) if node else None,
+                       inputs, outputs, _mod[0], _mod[1],
                        where, node_made=node is not None, **rare)
-        self.rows.append(row)
+        _rows_box[0].append(row)
         rec = Record(row)
-        if self.listeners:
-            for fn in self.listeners:
+        if _listeners:
+            for fn in list(_listeners):
                 fn(rec)
         return rec
 
     def add_op(self, fn, made, inputs, outputs, elapsed=None):
-        """Record one op; the hot path called by ``Function._apply``.
-
-        Args:
-            fn: the Function instance that ran (its class names the op).
-            made (bool): it joined the autograd graph (it is a node).
-            inputs: the op's arguments (Tensors, numbers, other values).
-            outputs: the result Tensors.
-            elapsed: host seconds of forward, when timing.
-
-        Returns:
-            The row (a tuple; ``Record(row)`` reads it).
-        """
-        tensor_cls = Tensor
-        cls = fn.__class__
-        if made:
-            in_meta = fn._in_meta
-            out_meta = fn._out_meta
-            flags = 7           # GRAD_ENABLED | NODE_MADE | ANY_REQUIRES_GRAD
-        else:
-            in_meta = tuple([(t._data.shape, t._data.dtype)
-                             if isinstance(t, tensor_cls) else None
-                             for t in inputs])
-            out_meta = tuple([(t._data.shape, t._data.dtype)
-                              for t in outputs])
-            # With grad mode on, no node means no input required grad.
-            if _grad_state.enabled:
-                flags = GRAD_ENABLED
-            else:
-                flags = ANY_REQUIRES_GRAD if any(
-                    isinstance(t, tensor_cls) and t._requires_grad
-                    for t in inputs) else 0
-        rare = None
-        if outputs and outputs[0]._data.__class__ is not _ndarray:
-            rare = {"device": _device_of(outputs[0]._data)}
-        if elapsed is not None:
-            rare = dict(rare or {}, time=elapsed)
-        where = None
-        if self.source:
-            # Materializing the short-lived internal frames of every op
-            # (``f_back``) is what makes a plain frame walk expensive.  So
-            # jump straight to the depth where this op class's user frame
-            # was last found, and trust it when that exact call site (code
-            # object and instruction) was verified by a full walk before:
-            # first against the class's last site (identity tests only),
-            # then against all verified sites.
-            site = _last_site.get(cls)
-            if site is not None:
-                try:
-                    f = _getframe(site[0])
-                except ValueError:
-                    f = None
-                if f is not None:
-                    code = f.f_code
-                    lasti = f.f_lasti
-                    if code is site[1] and lasti == site[2]:
-                        where = site[3]
-                    else:
-                        site = _verified_sites.get((cls, id(code), lasti))
-                        if site is not None and site[1] is code:
-                            _last_site[cls] = site
-                            where = site[3]
-            if where is None:
-                where = _walk_user_frame(cls)
-        # Arguments: a weak reference per Tensor (the same object for the
-        # same live tensor), Python numbers as they are, else None.  The
-        # common shapes (two or one argument, one output) build the row in
-        # one go.
-        n = len(inputs)
-        if n == 2 and len(outputs) == 1:
-            a, b = inputs
-            row = (next(self._ids), cls, in_meta, out_meta, where,
-                   self.module_root, self.module_path, flags, rare, 2,
-                   _ref(a) if isinstance(a, tensor_cls) else
-                   (a if a.__class__ in _py_numbers else None),
-                   _ref(b) if isinstance(b, tensor_cls) else
-                   (b if b.__class__ in _py_numbers else None),
-                   _ref(outputs[0]))
-        elif n == 1 and len(outputs) == 1:
-            a = inputs[0]
-            row = (next(self._ids), cls, in_meta, out_meta, where,
-                   self.module_root, self.module_path, flags, rare, 1,
-                   _ref(a) if isinstance(a, tensor_cls) else
-                   (a if a.__class__ in _py_numbers else None),
-                   _ref(outputs[0]))
-        else:
-            row = (next(self._ids), cls, in_meta, out_meta, where,
-                   self.module_root, self.module_path, flags, rare, n) + \
-                tuple([_ref(t) if isinstance(t, tensor_cls) else
-                       (t if t.__class__ in _py_numbers else None)
-                       for t in inputs]) + \
-                tuple([_ref(t) for t in outputs])
-        self.rows.append(row)
-        if self.listeners:
-            rec = Record(row)
-            for cb in self.listeners:
-                cb(rec)
-        return row
+        """Record one op (see :func:`record_op`); returns the row."""
+        return record_op(fn, made, inputs, outputs, elapsed)
 
     def retag(self, row, **changes):
         """Replace ``row`` (the newest rows are searched) by a copy with
         some fields changed (see :func:`replace_row`); returns the new
         row."""
-        rows = self.rows
+        rows = _rows_box[0]
         for i in range(len(rows) - 1, max(-1, len(rows) - 64), -1):
             if rows[i] is row:
                 new = replace_row(row, **changes)
@@ -531,7 +476,7 @@ class Tape:
                         kind=kind, **rare)
 
     def clear(self):
-        self.rows.clear()
+        _rows_box[0].clear()
 
     def push_module(self, module):
         """Enter ``module``'s forward (called by ``Module.__call__`` while
@@ -539,22 +484,22 @@ class Tape:
         outermost module (``("0",)`` for ``model[0]``); the outermost module
         itself is kept as a weak reference so the REPL can name it by the
         variable that holds it."""
-        self.module_stack.append((self.module_path, self.module_root))
-        if self.module_root is None:
-            self.module_root = weakref.ref(module)
+        _module_stack.append((_mod[0], _mod[1]))
+        if _mod[1] is None:
+            _mod[1] = weakref.ref(module)
             return
         name = getattr(module, "_tape_name", None)
-        self.module_path = self.module_path + (name or type(module).__name__,)
+        _mod[0] = _mod[0] + (name or type(module).__name__,)
 
     def pop_module(self):
-        if self.module_stack:
-            self.module_path, self.module_root = self.module_stack.pop()
+        if _module_stack:
+            _mod[0], _mod[1] = _module_stack.pop()
         else:
-            self.module_path, self.module_root = (), None
+            _mod[0], _mod[1] = (), None
 
     def find(self, rid):
         """The record with id ``rid`` (or None if it has left the ring)."""
-        rows = self.rows
+        rows = _rows_box[0]
         if not rows:
             return None
         i = rid - rows[0][_ID]
@@ -574,19 +519,178 @@ class Tape:
         self.recording = self._depth > 0
 
 
+def record_op(fn, made, inputs, outputs, elapsed=None):
+    """Record one op; the hot path called by ``Function._apply``.
+
+    Args:
+        fn: the Function instance that ran (its class names the op).
+        made (bool): it joined the autograd graph (it is a node).
+        inputs: the op's arguments (Tensors, numbers, other values).
+        outputs: the result Tensors.
+        elapsed: host seconds of forward, when timing.
+
+    Returns:
+        The row (a tuple; ``Record(row)`` reads it).
+
+    Written for the compiled build (pytensor/_compiled.py): ``type(x)``
+    instead of ``x.__class__``, no generator expressions (each would
+    allocate a closure per call), globals that are never rebound (a
+    rebinding invalidates Cython's cached global lookups), and the weak
+    reference a tensor already has is reused (``__weakref__``) instead of
+    calling ``weakref.ref`` again.
+    """
+    cls = type(fn)
+    if made:
+        in_meta = fn._in_meta
+        out_meta = fn._out_meta
+        flags = 7           # GRAD_ENABLED | NODE_MADE | ANY_REQUIRES_GRAD
+    else:
+        in_meta, out_meta, flags = _meta_no_node(inputs, outputs)
+    rare = None
+    if outputs and type(outputs[0]._data) is not _ndarray:
+        rare = {"device": _device_of(outputs[0]._data)}
+    if elapsed is not None:
+        rare = _with(rare, "time", elapsed)
+    where = None
+    if _flags[0]:           # source capture on
+        # Materializing the short-lived internal frames of every op
+        # (``f_back``) is what makes a plain frame walk expensive.  So
+        # jump straight to the depth where this op class's user frame was
+        # last found, and trust it when that exact call site (code object
+        # and instruction) was verified by a full walk before: first
+        # against the class's last site (identity tests only), then
+        # against all verified sites.
+        site = _last_site.get(cls)
+        if site is not None:
+            try:
+                f = _getframe(site[0])
+            except ValueError:
+                f = None
+            if f is not None:
+                code = f.f_code
+                lasti = f.f_lasti
+                if code is site[1] and lasti == site[2]:
+                    where = site[3]
+                else:
+                    site = _verified_sites.get((cls, id(code), lasti))
+                    if site is not None and site[1] is code:
+                        _last_site[cls] = site
+                        where = site[3]
+        if where is None:
+            where = _walk_user_frame(cls)
+    # Arguments: a weak reference per Tensor (the same object for the same
+    # live tensor: the one it already has is reused), Python numbers as
+    # they are, else None.  The common shapes (two or one argument, one
+    # output) build the row in one go, with the argument code inlined
+    # (a call to a helper costs more than the work).
+    n = len(inputs)
+    if n == 2 and len(outputs) == 1:
+        a, b = inputs
+        c = type(a)
+        if c is Tensor or isinstance(a, Tensor):
+            ra = a.__weakref__
+            if ra is None or ra.__callback__ is not None:
+                ra = _ref(a)
+        elif c in _py_numbers:
+            ra = a
+        else:
+            ra = None
+        c = type(b)
+        if c is Tensor or isinstance(b, Tensor):
+            rb = b.__weakref__
+            if rb is None or rb.__callback__ is not None:
+                rb = _ref(b)
+        elif c in _py_numbers:
+            rb = b
+        else:
+            rb = None
+        row = (next(_ids), cls, in_meta, out_meta, where, _mod[1], _mod[0],
+               flags, rare, 2, ra, rb, _ref(outputs[0]))
+    elif n == 1 and len(outputs) == 1:
+        a = inputs[0]
+        c = type(a)
+        if c is Tensor or isinstance(a, Tensor):
+            ra = a.__weakref__
+            if ra is None or ra.__callback__ is not None:
+                ra = _ref(a)
+        elif c in _py_numbers:
+            ra = a
+        else:
+            ra = None
+        row = (next(_ids), cls, in_meta, out_meta, where, _mod[1], _mod[0],
+               flags, rare, 1, ra, _ref(outputs[0]))
+    else:
+        row = (next(_ids), cls, in_meta, out_meta, where, _mod[1], _mod[0],
+               flags, rare, n) + tuple([_arg_ref(t) for t in inputs]) + \
+            tuple([_ref(t) for t in outputs])
+    _rows_box[0].append(row)
+    if _listeners:
+        _notify(row)
+    return row
+
+
+def _arg_ref(t):
+    """What a row stores for an argument (see :func:`record_op`)."""
+    c = type(t)
+    if c is Tensor or isinstance(t, Tensor):
+        r = t.__weakref__
+        if r is None or r.__callback__ is not None:
+            r = _ref(t)     # the plain weak reference, cached by CPython
+        return r
+    if c in _py_numbers:
+        return t
+    return None
+
+
+def _meta_no_node(inputs, outputs):
+    """``(in_meta, out_meta, flags)`` of an op that made no graph node."""
+    in_meta = []
+    any_rg = False
+    for t in inputs:
+        if isinstance(t, Tensor):
+            d = t._data
+            in_meta.append((d.shape, d.dtype))
+            if t._requires_grad:
+                any_rg = True
+        else:
+            in_meta.append(None)
+    out_meta = []
+    for t in outputs:
+        d = t._data
+        out_meta.append((d.shape, d.dtype))
+    # With grad mode on, no node means no input required grad.
+    if _grad_state.enabled:
+        flags = GRAD_ENABLED
+    else:
+        flags = ANY_REQUIRES_GRAD if any_rg else 0
+    return tuple(in_meta), tuple(out_meta), flags
+
+
+def _with(d, key, value):
+    d = dict(d) if d else {}
+    d[key] = value
+    return d
+
+
+def _notify(row):
+    rec = Record(row)
+    for cb in list(_listeners):
+        cb(rec)
+
+
 _last_site = {}         # Function class -> its last call site (below)
 _verified_sites = {}    # (class, id(code), f_lasti) -> (depth, code, lasti, where)
 
 
 def _walk_user_frame(cls):
-    """The full walk behind :meth:`Tape.add_op` (depth counted from
-    add_op's frame); remembers the depth and call site it found."""
-    # Start at add_op's caller: when the hot modules are compiled (Cython,
+    """The full walk behind :func:`record_op` (depth counted from its
+    frame); remembers the depth and call site it found."""
+    # Start at record_op's caller: when the hot modules are compiled (Cython,
     # pytensor/_compiled.py) the op's internal calls have no Python frames
     # and the user's frame may be right there.  Compiled, this module has
     # no frames either, and _getframe(0) is already the nearest Python
     # frame outside it.
-    depth = 0 if _COMPILED else 1       # as add_op counts it
+    depth = 0 if _COMPILED else 1       # as record_op counts it
     f = _getframe(depth + (0 if _COMPILED else 1))
     get = _internal_code.get
     while f is not None:
