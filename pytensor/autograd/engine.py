@@ -353,7 +353,7 @@ class _Ctx:
         """Sum two gradients arriving at one place.  Out of place: either may
         be referenced elsewhere (``add`` passes its gradient through)."""
         if self.fast:
-            return a + b
+            return _arr(a + b)
         return a + b                    # Tensor + Tensor, recorded
 
     def wrap(self, v):
@@ -460,7 +460,12 @@ class _Ctx:
             if g is None:
                 continue
             shape, dtype = meta[i]
-            garr = g if fast else g._data
+            if fast:
+                if g.__class__ is not _ndarray:
+                    g = _arr(g)
+                garr = g
+            else:
+                garr = g._data
             if garr.shape != shape:
                 g = _unbroadcast(node, i, g, shape, fast)
             if garr.dtype != dtype:
@@ -489,6 +494,17 @@ class _Ctx:
                     c[i] = g if c[i] is None else self.add(c[i], g)
                 return
         _accumulate(leaf, g, self)
+
+
+_ndarray = np.ndarray
+
+
+def _arr(x):
+    """Arithmetic on 0-d NumPy arrays returns NumPy scalars: make them
+    arrays again (CuPy arrays pass through)."""
+    if x.__class__ is _ndarray or not isinstance(x, (np.generic, float, int)):
+        return x
+    return np.asarray(x)
 
 
 def _tensor_data(node, g):
@@ -583,7 +599,7 @@ def _accumulate(t, g, ctx):
             if old._vc is not None:
                 old._vc.value += 1
         else:
-            t._grad = Tensor._make(oa + g)
+            t._grad = Tensor._make(_arr(oa + g))
     if m is not None and m.post_accumulate:
         for fn in list(m.post_accumulate.values()):
             fn(t)

@@ -170,6 +170,9 @@ class Function:
             return ()
         out = []
         for s in saved:
+            if s is None:
+                out.append(None)
+                continue
             kind = s[0]
             if kind == 0:
                 t = s[1]
@@ -185,6 +188,8 @@ class Function:
         return tuple(out)
 
     def _unpack(self, s):
+        if s is None:                       # save_for_backward(..., None)
+            return None
         kind = s[0]
         if kind == 0:                       # an input Tensor
             t, version = s[1], s[2]
@@ -409,6 +414,8 @@ def _resolve_saved(s, args, outs, results):
             return (1, results[j]._data, j, vc)
     if not hasattr(s, "shape"):
         return (3, s)
+    if isinstance(s, np.generic):       # a 0-d result NumPy made a scalar
+        s = np.asarray(s)
     return (2, s)
 
 

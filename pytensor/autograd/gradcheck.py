@@ -179,10 +179,15 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5,
             if isinstance(x, Tensor) and x._requires_grad]
 
     def vjp(*args):
+        # gradcheck evaluates this under no_grad for its finite
+        # differences; the inner backward needs the graph regardless.
+        from pytensor.autograd.grad_mode import enable_grad
         xs, vs = args[:n_in], args[n_in:]
-        os_ = _outputs(func, xs)
-        gs = grad(os_, [xs[i] for i in diff], grad_outputs=vs,
-                  create_graph=True, allow_unused=True, materialize_grads=True)
+        with enable_grad():
+            os_ = _outputs(func, xs)
+            gs = grad(os_, [xs[i] for i in diff], grad_outputs=vs,
+                      create_graph=True, allow_unused=True,
+                      materialize_grads=True)
         return tuple(gs)
 
     return gradcheck(vjp, inputs + tuple(grad_outputs), eps=eps, atol=atol,

@@ -416,3 +416,14 @@ def test_op_error_in_backward_names_node():
     with pytest.raises(ValueError) as e:
         Boom.apply(x).sum().backward()
     assert any("backward of boom" in n for n in getattr(e.value, "__notes__", []))
+
+
+def test_zero_dim_gradients_stay_arrays_in_fast_mode():
+    # 0-d NumPy arithmetic returns scalars; the engine must keep arrays.
+    x = pt.tensor(3.0, requires_grad=True)
+    y = x * x * 2 + x
+    y.backward()
+    assert x.grad.item() == 13.0 and x.grad.shape == ()
+    (g,) = grad(x ** 3, x, create_graph=True)
+    (h,) = grad(g, x)
+    assert h.item() == pytest.approx(18.0)

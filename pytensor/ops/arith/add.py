@@ -71,13 +71,8 @@ def sub(input, other, alpha=1):
         >>> pytensor.tensor([5, 6]) - 1
         tensor([4, 5])
     """
+    _check_bool_sub(input, other)
     a, b = promote("sub", input, _scaled(other, alpha))
-    if getattr(a, "dtype", None) is not None and a._data.dtype.kind == "b" \
-            and getattr(b, "_data", None) is not None and \
-            b._data.dtype.kind == "b":
-        raise RuntimeError(
-            "sub: subtraction, the `-` operator, with two bool tensors is "
-            "not supported. Use the `^` or `logical_xor()` operator instead.")
     try:
         return Sub.apply(a, b)
     except ValueError:
@@ -85,6 +80,28 @@ def sub(input, other, alpha=1):
 
 
 subtract = sub
+
+
+def _is_bool(x):
+    if isinstance(x, bool):
+        return True
+    d = getattr(x, "_data", None)
+    return d is not None and d.dtype.kind == "b"
+
+
+def _check_bool_sub(a, b):
+    """PyTorch refuses ``-`` whenever a bool operand is involved."""
+    ba, bb = _is_bool(a), _is_bool(b)
+    if not (ba or bb):
+        return
+    if ba and bb:
+        raise RuntimeError(
+            "sub: subtraction, the `-` operator, with two bool tensors is "
+            "not supported. Use the `^` or `logical_xor()` operator instead.")
+    raise RuntimeError(
+        "sub: subtraction, the `-` operator, with a bool tensor is not "
+        "supported. If you are trying to invert a mask, use the `~` or "
+        "`logical_not()` operator instead.")
 
 
 def rsub(input, other, alpha=1):

@@ -59,3 +59,17 @@ tensor_method("greater_equal")(ge)
 tensor_method("less")(lt)
 tensor_method("less_equal")(le)
 tensor_method("not_equal")(ne)
+
+
+def _inplace_forms():
+    """``x.eq_(y)`` ...: the comparison written into ``x`` (as 0/1 in its
+    dtype), like PyTorch's."""
+    from pytensor.ops.unary._common import make_inplace
+    for name, fn in (("eq", eq), ("ne", ne), ("lt", lt), ("le", le),
+                     ("gt", gt), ("ge", ge), ("greater", gt),
+                     ("greater_equal", ge), ("less", lt),
+                     ("less_equal", le), ("not_equal", ne)):
+        make_inplace(name + "_", fn)
+
+
+_inplace_forms()

@@ -108,3 +108,15 @@ def _ior(self, other):
 def _ixor(self, other):
     from pytensor.autograd.inplace import inplace
     return inplace(self, "__ixor__", bitwise_xor, other)
+
+
+def _inplace_forms():
+    """``x.logical_and_(y)``, ``x.bitwise_not_()`` ...: written into ``x``
+    (cast to its dtype), like PyTorch's."""
+    from pytensor.ops.unary._common import make_inplace
+    for fn in (logical_and, logical_or, logical_xor, logical_not,
+               bitwise_and, bitwise_or, bitwise_xor, bitwise_not):
+        make_inplace(fn.__name__ + "_", fn)
+
+
+_inplace_forms()

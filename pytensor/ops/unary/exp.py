@@ -5,8 +5,9 @@ from pytensor.autograd.function import Function
 from pytensor.autograd.inplace import inplace
 from pytensor.ops._registry import tensor_method
 from pytensor.ops._util import to_float
+from pytensor.ops.unary._common import make_inplace
 
-__all__ = ["exp", "exp2", "expm1"]
+__all__ = ["exp", "exp2", "expm1", "exp_", "exp2_", "expm1_"]
 
 
 class Exp(Function):
@@ -75,3 +76,7 @@ class Expm1(Function):
 def expm1(input):
     """Elementwise e**x - 1, accurate near 0."""
     return Expm1.apply(to_float(input))
+
+
+exp2_ = make_inplace("exp2_", exp2)
+expm1_ = make_inplace("expm1_", expm1)

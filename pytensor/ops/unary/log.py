@@ -5,8 +5,10 @@ from pytensor.autograd.function import Function
 from pytensor.autograd.inplace import inplace
 from pytensor.ops._registry import tensor_method
 from pytensor.ops._util import to_float
+from pytensor.ops.unary._common import make_inplace
 
-__all__ = ["log", "log2", "log10", "log1p"]
+__all__ = ["log", "log2", "log10", "log1p", "log_", "log2_", "log10_",
+           "log1p_"]
 
 _LN2 = float(np.log(2.0))
 _LN10 = float(np.log(10.0))
@@ -80,3 +82,8 @@ def log1p(input):
 @tensor_method("log_")
 def log_(self):
     return inplace(self, "log_", log)
+
+
+log2_ = make_inplace("log2_", log2)
+log10_ = make_inplace("log10_", log10)
+log1p_ = make_inplace("log1p_", log1p)

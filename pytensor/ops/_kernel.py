@@ -1,0 +1,86 @@
+"""Calling ``pytensor_ext`` kernels from ops.
+
+The compiled kernels (Cython on the CPU, CuPy on the GPU) are written for
+contiguous float32/float64 arrays; their wrappers validate exactly that.
+These helpers make the op side hand them what they accept:
+
+- :func:`kernels` picks ``kernels_for(x)`` for float32/float64 arrays and
+  the NumPy reference (which takes any dtype, on either device) otherwise,
+  so float16 and the integer paths of ``relu`` keep working;
+- :func:`run_elementwise` calls an elementwise kernel on C-contiguous,
+  same-dtype, 1-d views (0-d and strided inputs included) and restores the
+  shape;
+- :func:`run_along` calls a kernel that works along ``dim`` (softmax
+  family) on C-contiguous arrays of at least one dimension.
+"""
+import numpy as np
+
+import pytensor_ext
+from pytensor_ext import kernels_for
+
+__all__ = ["kernels", "run_elementwise", "run_along", "contiguous"]
+
+_FAST = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def kernels(x):
+    """The kernel namespace for array ``x`` (see the module docstring)."""
+    if x.dtype in _FAST:
+        return kernels_for(x)
+    return pytensor_ext.reference
+
+
+def contiguous(x):
+    """``x`` if C-contiguous, else a C-contiguous copy (NumPy or CuPy)."""
+    if x.flags.c_contiguous:
+        return x
+    if x.__class__ is np.ndarray:
+        return np.ascontiguousarray(x)
+    return x.copy(order="C")
+
+
+def _arrays(arrays):
+    """NumPy turns 0-d results into scalars; kernels take arrays."""
+    return tuple(np.asarray(a) if isinstance(a, np.generic) else a
+                 for a in arrays)
+
+
+def _flat(a, dtype):
+    if a.dtype != dtype:
+        a = a.astype(dtype)
+    return contiguous(a).reshape(-1)
+
+
+def run_elementwise(name, *arrays, extra=()):
+    """``kernels(arrays[0]).<name>(*flat_arrays, *extra)`` reshaped back.
+
+    All arrays must have one shape; they are cast to the first one's dtype
+    (an upstream gradient may arrive in another float dtype).  ``extra``
+    holds non-array arguments (``approximate`` for GELU), passed
+    positionally.
+    """
+    arrays = _arrays(arrays)
+    first = arrays[0]
+    shape = first.shape
+    if first.size == 0:
+        return first.copy()
+    fn = getattr(kernels(first), name)
+    out = fn(*(_flat(a, first.dtype) for a in arrays), *extra)
+    return out.reshape(shape)
+
+
+def run_along(name, dim, *arrays):
+    """``kernels(arrays[0]).<name>(*arrays, dim)`` on contiguous arrays; a
+    0-d input is computed as shape ``(1,)``."""
+    arrays = _arrays(arrays)
+    first = arrays[0]
+    shape = first.shape
+    if first.size == 0:
+        return first.copy()
+    fn = getattr(kernels(first), name)
+    if first.ndim == 0:
+        arrays = tuple(a.reshape(1) for a in arrays)
+        dim = 0
+    args = tuple(contiguous(a if a.dtype == first.dtype else
+                            a.astype(first.dtype)) for a in arrays)
+    return fn(*args, dim).reshape(shape)
