@@ -174,6 +174,7 @@ class Table:
     colour.
 
     Example:
+        >>> from pytensor.debug._render import Table
         >>> t = Table(["name", ("bytes", {"align": ">"})])
         >>> t.add(["x", "256"])
         >>> t.add(["weight", "1024"])

@@ -119,6 +119,7 @@ def grad_table(target=None, namespace=None, sort=None):
         >>> import pytensor
         >>> w = pytensor.ones(3, requires_grad=True)
         >>> (w * 2).sum().backward()
+        >>> from pytensor.debug import grad_table
         >>> r = grad_table(namespace={"w": w}).rows[0]
         >>> r.name, round(r.norm, 3), r.status
         ('w', 3.464, 'ok')

@@ -634,11 +634,12 @@ def graph(t, namespace=None, depth=None, expand=(), stats=False,
         >>> x = pytensor.ones(2, requires_grad=True)
         >>> with pytensor.debug.record(clear=True):
         ...     y = (x * 3).sum()
+        >>> from pytensor.debug import graph
         >>> print(graph(y, {"x": x, "y": y}, no_source=True))
-        y  f32[]  = sum       #2
-        └─ mul(·, 3)  f32[2]  #1
+        y  f32[]  = sum          #2
+        └─ mul(·, 3)  f32[2]     #1
            └─ ◆ x  f32[2]  leaf
-        2 ops · 0 params · saved for backward: 0 tensors, 0 B · backward: not run
+        2 ops · 0 params · saved for backward: 1 tensors, 8 B · backward: not run
     """
     from pytensor.tensor import Tensor
     if not isinstance(t, Tensor):

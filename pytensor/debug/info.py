@@ -137,6 +137,7 @@ def info(t, namespace=None, values=False, namer=None):
     Example:
         >>> import pytensor
         >>> x = pytensor.tensor([1.0, 2.0], requires_grad=True)
+        >>> from pytensor.debug import info
         >>> i = info(x, {"x": x})
         >>> i.name, i.is_leaf, i.stats.mean
         ('x', True, 1.5)

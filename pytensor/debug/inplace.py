@@ -195,6 +195,7 @@ def inplace_report(t=None, namespace=None):
         >>> with pytensor.debug.record(clear=True):
         ...     q = x.exp()
         ...     _ = q.mul_(2)
+        >>> from pytensor.debug import inplace_report
         >>> r = inplace_report(q, {"q": q})
         >>> r.stale[0].saved_by, [b.op for b in r.stale[0].bumps]
         ('exp', ['mul_'])

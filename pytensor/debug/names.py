@@ -50,6 +50,7 @@ class Namer:
     Example:
         >>> import pytensor
         >>> x = pytensor.ones(2)
+        >>> from pytensor.debug import Namer
         >>> Namer({"x": x}).name(x)
         'x'
     """

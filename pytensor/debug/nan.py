@@ -187,6 +187,7 @@ class NanSentinel:
     Example:
         >>> import pytensor
         >>> x = pytensor.tensor([1.0, -1.0])
+        >>> from pytensor.debug import NanSentinel
         >>> with NanSentinel():
         ...     y = x.log()
         Traceback (most recent call last):
@@ -413,6 +414,7 @@ def find_nan(fn, forward=True, backward=True, namespace=None):
     Example:
         >>> import pytensor
         >>> x = pytensor.tensor([4.0, 0.0], requires_grad=True)
+        >>> from pytensor.debug import find_nan
         >>> hit = find_nan(lambda: (x.log() * 0).sum().backward())
         >>> hit.direction, hit.op, hit.first_bad
         ('forward', 'log', (1,))

@@ -67,6 +67,7 @@ def tensor_stats(t):
 
     Example:
         >>> import pytensor
+        >>> from pytensor.debug import tensor_stats
         >>> s = tensor_stats(pytensor.tensor([1.0, 2.0, float("nan")]))
         >>> s.mean, s.nan, s.numel
         (1.5, 1, 3)
@@ -155,6 +156,7 @@ def summary(t, prec=3, device=True):
 
     Example:
         >>> import pytensor
+        >>> from pytensor.debug import summary
         >>> summary(pytensor.tensor([[1.0, 2.0], [3.0, 4.0]]))
         'f32[2,2] cpu μ=2.5 σ=1.29'
         >>> summary(pytensor.tensor(0.25))

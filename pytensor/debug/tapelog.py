@@ -182,6 +182,7 @@ def tape_log(range=None, op=None, module=None, grep=None, namespace=None,
         >>> x = pytensor.ones(2, requires_grad=True)
         >>> with pytensor.debug.record(clear=True):
         ...     y = (x * 3).sum()
+        >>> from pytensor.debug import tape_log
         >>> [e.op for e in tape_log(namespace={"x": x}).entries]
         ['mul', 'sum']
     """

@@ -126,6 +126,7 @@ def variables(namespace, pattern=None, exclude=(), all=False):
 
     Example:
         >>> import pytensor
+        >>> from pytensor.debug import variables
         >>> ns = {"x": pytensor.ones(4, 2), "n": 3}
         >>> [(r.name, r.shape) for r in variables(ns).rows]
         [('n', '-'), ('x', '[4,2]')]

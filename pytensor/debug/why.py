@@ -194,6 +194,7 @@ def why(t, namespace=None, namer=None, index=None):
         ...     h = x * 2
         ...     loss = h.sum()
         ...     loss.backward()
+        >>> from pytensor.debug import why
         >>> why(h, {"x": x, "h": h, "loss": loss}).cause
         'non_leaf'
     """
@@ -495,6 +496,7 @@ def path(src, dst, namespace=None):
         >>> x = pytensor.ones(2, requires_grad=True)
         >>> with pytensor.debug.record(clear=True):
         ...     y = (x * 2).sum()
+        >>> from pytensor.debug import path
         >>> path(x, y, {"x": x, "y": y}).connected
         True
     """
