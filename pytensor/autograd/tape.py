@@ -37,7 +37,8 @@ from pytensor.backend import CPU as _CPU, device_of as _device_of
 _ndarray = np.ndarray
 
 __all__ = ["Record", "Tape", "tape", "record_op", "user_frame", "format_where",
-           "register_source", "source_line", "set_internal"]
+           "register_source", "source_line", "set_internal",
+           "add_internal_dir"]
 
 # Frames whose file lives under these folders are pytensor's own; the first
 # frame outside them is "the user's line".
@@ -55,6 +56,19 @@ def _is_internal(code):
         r = fn.startswith(_PKG_DIRS) or fn.startswith("<frozen ")
         _internal_code[code] = r
     return r
+
+
+def add_internal_dir(path):
+    """Treat every file under ``path`` as internal (its frames are skipped
+    when looking for the user's line); the REPL registers its own package.
+    """
+    global _PKG_DIRS
+    path = os.path.abspath(path) + os.sep
+    if path not in _PKG_DIRS:
+        _PKG_DIRS = _PKG_DIRS + (path,)
+        _internal_code.clear()
+        _last_site.clear()
+        _verified_sites.clear()
 
 
 def set_internal(code_or_fn, internal=True):
@@ -75,7 +89,9 @@ def user_frame(depth=2):
     is looked up only when a record is shown (:func:`format_where`).
     """
     try:
-        f = sys._getframe(1)
+        # Compiled (Cython), this function has no frame of its own and
+        # _getframe(0) is already its caller's.
+        f = sys._getframe(0 if _COMPILED else 1)
     except ValueError:
         return None
     get = _internal_code.get
@@ -477,6 +493,13 @@ class Tape:
 
     def clear(self):
         _rows_box[0].clear()
+
+    def reset(self):
+        """Clear the tape and number the next record #1 again (a fresh
+        session; nodes made before keep their old records)."""
+        global _ids
+        _rows_box[0].clear()
+        _ids = itertools.count(1)
 
     def push_module(self, module):
         """Enter ``module``'s forward (called by ``Module.__call__`` while
