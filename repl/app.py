@@ -177,12 +177,16 @@ def _key_bindings():
 
     @kb.add("tab", filter=~has_completions)
     def _tab(event):
+        from prompt_toolkit.key_binding.bindings.completion import \
+            generate_completions
         buf = event.current_buffer
         before = buf.document.current_line_before_cursor
         if not before.strip():
             buf.insert_text("    ")
         else:
-            buf.start_completion(select_first=False)
+            # Insert the common prefix (the whole word when unique), else
+            # show the menu.
+            generate_completions(event)
     return kb
 
 

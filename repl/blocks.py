@@ -19,26 +19,30 @@ _OPENERS = re.compile(r"^\s*(async\s+)?(def|class|for|while|if|with|try|"
 
 
 def is_complete(text):
-    """True when ``text`` is a complete Python input (or a command, or
+    r"""True when ``text`` is a complete Python input (or a command, or
     invalid: then running it shows the error); False while a block or a
-    bracket is still open.  Like the standard REPL, a compound statement
-    is complete only after an empty line."""
-    if text.lstrip().startswith(":"):
+    bracket is still open.  As in the standard REPL, a compound statement
+    (``for``, ``def``, ``if``, ...) ends with an empty line.
+
+    Example:
+        >>> is_complete("x = 1"), is_complete("for i in y:"), is_complete("f(1,")
+        (True, False, False)
+        >>> is_complete("for i in y:\n    g(i)"), is_complete("for i in y:\n    g(i)\n")
+        (False, True)
+    """
+    if text.lstrip().startswith(":") or not text.strip():
         return True
-    if not text.strip():
-        return True
+    lines = text.split("\n")
+    if len(lines) > 1 and not lines[-1].strip():
+        # An empty line ends a block, unless a bracket is still open.
+        return not _syntax_open(text.rstrip())
     try:
         code = codeop.compile_command(text, "<input>", "single")
     except (SyntaxError, ValueError, OverflowError):
         return True
     if code is None:
         return False
-    # compile_command accepts "for x in y:\n    pass" once it parses; the
-    # standard REPL still waits for the empty line after a block.
-    lines = text.split("\n")
-    if len(lines) > 1 or text.rstrip().endswith(":"):
-        return text.endswith("\n") or lines[-1].strip() == ""
-    return True
+    return not _opens_block(lines[0])
 
 
 def needs_more(text):

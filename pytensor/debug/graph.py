@@ -561,11 +561,18 @@ class _Builder:
                          _where(first, self.no_source))
         kids = list(ext)
         if params:
+            params.sort(key=lambda np_: _natural(np_[0]))
             shown = ", ".join(f"{n} {fmt_shape(p._data.shape)}"
                               for n, p in params)
             kids.append(("params", f"◆ {len(params)} param"
                          f"{'s' if len(params) != 1 else ''}: {shown}"))
         return line, kids
+
+
+def _natural(name):
+    """Sort key: ``model.2`` before ``model.10``."""
+    import re
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name)]
 
 
 def _saved_totals(nodes):

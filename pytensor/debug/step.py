@@ -61,6 +61,7 @@ class StepEvent(Result):
     modules: int = 0
     elapsed: float = 0.0
     error: str = ""
+    times: bool = True
     module: object = live()
     args: object = live()
     result: object = live()
@@ -72,14 +73,16 @@ class StepEvent(Result):
     def render(self, width=None, color=False):
         lines = []
         for path, out, secs in self.finished:
-            lines.append(f"          {path} out {out}  {fmt_time(secs)}")
+            t = f"  {fmt_time(secs)}" if self.times else ""
+            lines.append(f"          {path} out {out}{t}")
         if self.kind == "enter":
             pos = f"{self.index}/{self.count}" if self.count else "-"
             ins = ", ".join(self.inputs) or "no tensor input"
             lines.append(f"step {pos}  {self.path} {self.type}  in {ins}")
         elif self.kind == "done":
+            t = f" · {fmt_time(self.elapsed)}" if self.times else ""
             lines.append(f"done · out {self.output} · {self.modules} "
-                         f"modules · {fmt_time(self.elapsed)} · result in _")
+                         f"modules{t} · result in _")
         elif self.kind == "error":
             lines.append(f"error in {self.path or 'the call'}: {self.error}")
         elif self.kind == "quit":

@@ -73,6 +73,7 @@ def step(session, args):
                 session.write(format_exception(
                     ev.exc, session.options.traceback == "full"))
             return None
+        ev.times = session.options.times
         session.show(ev)
         if stepper.done:
             if ev.kind == "done":
