@@ -326,7 +326,10 @@ class Session:
             self.last_result = result
             self.show(result, args["--json"])
         except _commands.CommandError as e:
-            self.write(f":{cmd.name}: {e}")
+            msg = str(e)
+            if msg.startswith(cmd.name + ": "):
+                msg = msg[len(cmd.name) + 2:]
+            self.write(f":{cmd.name}: {msg}")
         except (_Stop, KeyboardInterrupt):
             raise
         except Exception as e:

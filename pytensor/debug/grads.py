@@ -4,7 +4,8 @@ import fnmatch
 import math
 
 from pytensor.autograd.tape import format_where
-from pytensor.debug._render import fmt_num, fmt_sci, fmt_shape, Table
+from pytensor.debug._render import fmt_num, fmt_sci, fmt_shape, truncate, \
+    Table
 from pytensor.debug._result import Result
 from pytensor.debug._tapeindex import TapeIndex
 from pytensor.debug.names import Namer, is_module
@@ -72,7 +73,9 @@ class GradTable(Result):
         n = len(self.rows)
         foot = (f"total ‖g‖₂ {fmt_num(self.total_norm)} · {self.with_grad}/"
                 f"{n} have grads · last backward: {self.last_backward}")
-        return t.render(width, color) + "\n" + foot
+        if self.with_grad < n:
+            foot += " · :why NAME explains a missing grad"
+        return t.render(width, color) + "\n" + truncate(foot, width or 100)
 
 
 def _targets(target, namespace, namer):
@@ -137,8 +140,7 @@ def grad_table(target=None, namespace=None, sort=None):
             index = index or TapeIndex()
             rep = why(p, namespace, namer=namer, index=index)
             row.cause = rep.cause
-            row.status = "NO GRAD: " + short_reason(rep) + \
-                f" (:why {name})"
+            row.status = "NO GRAD: " + short_reason(rep)
             rows.append(row)
             continue
         with_grad += 1

@@ -561,7 +561,8 @@ class _Builder:
                          _where(first, self.no_source))
         kids = list(ext)
         if params:
-            params.sort(key=lambda np_: _natural(np_[0]))
+            order = {n: i for i, n in enumerate(ctx.namer.params)}
+            params.sort(key=lambda np_: order.get(np_[0], 1 << 30))
             shown = ", ".join(f"{n} {fmt_shape(p._data.shape)}"
                               for n, p in params)
             kids.append(("params", f"◆ {len(params)} param"

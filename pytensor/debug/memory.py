@@ -77,6 +77,7 @@ def memory(namespace=None, top=5):
     grads = set()
     live = []
     nodes = []
+    gc.collect()                # unreachable cycles do not hold memory
     for o in gc.get_objects():
         if isinstance(o, Tensor):
             live.append(o)

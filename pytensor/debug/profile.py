@@ -20,8 +20,9 @@ __all__ = ["ProfileRow", "Profile", "profile"]
 
 @dataclasses.dataclass
 class ProfileRow:
-    """One op type (or module): calls, forward and backward seconds,
-    kernel(s), bytes allocated by forward outputs."""
+    """One op type (or module): forward calls, forward and backward
+    seconds, kernel(s), bytes allocated by forward outputs, backward
+    calls."""
     key: str
     calls: int = 0
     fwd: float = 0.0
@@ -48,7 +49,8 @@ class Profile(Result):
                    ("kernel", {"flex": 1, "min": 8, "drop": 2}),
                    ("alloc", {"align": ">", "drop": 1})])
         for r in self.rows:
-            t.add([r.key, str(r.calls), f"{r.fwd * 1e3:.2f}",
+            t.add([r.key, str(max(r.calls, r.bwd_calls)),
+                   f"{r.fwd * 1e3:.2f}" if r.calls else "-",
                    f"{r.bwd * 1e3:.2f}" if r.bwd_calls else "-", r.kernel,
                    fmt_bytes(r.alloc)])
         fwd = sum(r.fwd for r in self.rows)
@@ -123,6 +125,8 @@ class _Profiler:
         r = self.row(self.key_bwd(node))
         r.bwd += time.perf_counter() - t0
         r.bwd_calls += 1
+        if not r.kernel and self.by == "op":
+            r.kernel = type(node).kernel_name(None)
 
 
 def profile(fn, by="op", namespace=None):

@@ -28,8 +28,12 @@ class Timing(Result):
     device_mean: float = None
     device_std: float = None
     synced: bool = False
+    hidden: bool = False
 
     def render(self, width=None, color=False):
+        if self.hidden:
+            return (f"{self.label}  host (hidden: :set times on)  ·  "
+                    f"n={self.number} r={self.repeat}")
         s = (f"{self.label}  host {fmt_time(self.host_mean)} ± "
              f"{fmt_time(self.host_std)}")
         if self.device_mean is not None:

@@ -471,9 +471,9 @@ class PathReport(Result):
         for i, s in enumerate(self.steps):
             mark = "→" if s.grad else paint("✗", "bad", color)
             src = f"  `{s.source}`" if s.source else ""
+            made = "" if s.tensor.startswith("#") else f" → {s.tensor}"
             lines.append(truncate(
-                f"  {mark} #{s.record} {s.op} → {s.tensor}  {s.where}{src}",
-                width))
+                f"  {mark} #{s.record} {s.op}{made}  {s.where}{src}", width))
         return "\n".join(lines)
 
 

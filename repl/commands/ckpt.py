@@ -25,5 +25,5 @@ def ckpt(session, args):
         if sub == "diff":
             return ck.diff(name, session.namespace)
     except KeyError as e:
-        raise CommandError(e.args[0]) from None
+        raise CommandError(e.args[0]) from None  # "ckpt: ..." is stripped
     raise CommandError("use :ckpt save|load|list|diff NAME")

@@ -33,13 +33,13 @@ def help_(session, args):
     names = [n for n in _ORDER if n in COMMANDS] + sorted(
         n for n in COMMANDS if n not in _ORDER)
     width = session.width
-    w = max(len(":" + n + " " + COMMANDS[n].usage) for n in names)
-    w = min(w, 46)
+    w = max(len(n) for n in names) + 1
     lines = ["Python lines run as Python; lines starting with ':' are "
-             "commands. Inside commands #N names tape entry N."]
+             "commands.", "In commands, #N names tape entry N and module "
+             "paths (model.0.weight) work."]
     for n in names:
         c = COMMANDS[n]
-        head = truncate(f":{n} {c.usage}".rstrip(), w)
-        lines.append(truncate(f"{head.ljust(w)}  {c.summary}", width))
-    lines.append(":help CMD for details · Ctrl-D or :quit to leave")
+        lines.append(truncate(f":{n.ljust(w)} {c.summary}", width))
+    lines.append(":help CMD for its arguments and an example · Ctrl-D or "
+                 ":quit to leave")
     return "\n".join(lines)

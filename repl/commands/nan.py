@@ -105,9 +105,12 @@ def nan(session, args):
                 _set_rng_states(rng)
             with sentinel:
                 session.run_hidden(stmt)
+        from pytensor.autograd.tape import tape
+        last = tape.last_id()
         try:
             _, ok = run_readonly(go, session.namespace)
         finally:
+            tape.truncate(last)
             if was_on is not None:
                 was_on.enable()
         if not sentinel.hits:

@@ -24,7 +24,7 @@ def time_(session, args):
         t = debug.time_call(fn, number=args["-n"], repeat=args["-r"] or 5,
                             label=stmt)
     if not session.options.times:
-        t.host_mean = t.host_std = 0.0
+        t.hidden = True
     return t
 
 
@@ -47,11 +47,16 @@ def profile(session, args):
 
     def fn():
         exec(code, ns)
-    from pytensor.debug.names import paused_tape
-    with paused_tape():
+    # Recording stays on (module paths come from the tape); the records
+    # of the profiled run are dropped afterwards.
+    from pytensor.autograd.tape import tape
+    last = tape.last_id()
+    try:
         result, ok = run_readonly(
             lambda: debug.profile(fn, by=by, namespace=session.namespace),
             session.namespace)
+    finally:
+        tape.truncate(last)
     if not session.options.times:
         for r in result.rows:
             r.fwd = r.bwd = 0.0

@@ -167,8 +167,10 @@ def record(session, args):
     from repl.transcript import Recorder
     if session.recorder is not None:
         session.recorder.close()
-    session.recorder = Recorder(os.path.expanduser(a), session)
-    return f"recording to {a} (:record off to stop)"
+    rec = Recorder(os.path.expanduser(a), session)
+    session.write(f"recording to {a} (:record off to stop)")
+    session.recorder = rec
+    return None
 
 
 @command("set", "[option [value]]",

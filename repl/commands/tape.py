@@ -20,4 +20,4 @@ def tape_(session, args):
                               limit=args["--limit"] or 30,
                               times=session.options.times)
     except ValueError as e:
-        raise CommandError(str(e)) from None
+        raise CommandError(str(e)) from None     # "tape: ..." is stripped
