@@ -84,7 +84,9 @@ class Graph(Result):
             lefts.append((left_plain, left))
             rights.append(right)
         rw = max((len(r) for r in rights), default=0)
-        lw = max((len(lp) for lp, _ in lefts), default=0)
+        # Align the ids/lines column after the longest line that has one.
+        lw = max((len(lp) for (lp, _), r in zip(lefts, rights) if r),
+                 default=0)
         col = min(lw + 2, max(20, width - rw - 1)) if rw else lw
         out = []
         for (lp, lc), r in zip(lefts, rights):
@@ -387,7 +389,7 @@ class _Builder:
                     stack.append((kids, 0, child_prefix, level + 1))
                 continue
             # An op line, or a folded run of a single-child chain.
-            lines, tail = self.chain(node, nr)
+            lines, tail = self.chain(node, nr, self.depth - level + 1)
             pfx = branch
             cpfx = child_prefix
             for k, ln in enumerate(lines):
@@ -419,14 +421,14 @@ class _Builder:
         return GraphLine("", "op", label, _node_meta(node, nr), "",
                          _ids(rec), _where(rec, self.no_source), st)
 
-    def chain(self, node, nr):
+    def chain(self, node, nr, room):
         """Lines for ``node`` and, while each has exactly one child that is
         an unvisited op outside modules, its descendants; repeated runs
         fold.  Returns (lines, last node)."""
         ctx = self.ctx
         seq = [(node, nr)]
         cur = node
-        while True:
+        while len(seq) < room:
             kids = self.children(cur)
             if len(kids) != 1 or kids[0][0] != "node":
                 break

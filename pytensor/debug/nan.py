@@ -203,7 +203,8 @@ class NanSentinel:
         self.namespace = namespace
         self.hits = []
         self._handle = None
-        self._bad_leaves = weakref.WeakSet()
+        self._bad_leaves = {}       # id -> weak ref (tensors compare
+        #                             elementwise, so no WeakSet)
         self._busy = False
         self._in_backward = False
 
@@ -251,12 +252,12 @@ class NanSentinel:
             # Propagation, unless a leaf brought bad data in.
             leaves = [tensors[i] for i in bad_in if i < len(tensors) and
                       tensors[i] is not None and tensors[i].grad_fn is None
-                      and tensors[i] not in self._bad_leaves
+                      and not self._seen_leaf(tensors[i])
                       and _producer_is_none(tensors[i])]
             if not leaves:
                 return
             for t in leaves:
-                self._bad_leaves.add(t)
+                self._bad_leaves[id(t)] = weakref.ref(t)
             self._hit(self._input_hit(node, rec, leaves[0]))
             return
         self._hit(self._build(node, rec, "forward", inputs, tensors,
@@ -276,6 +277,10 @@ class NanSentinel:
         self._hit(self._build(node, rec, "backward", [
             _data(g) for g in grad_outputs], list(grad_outputs),
             list(grad_inputs), bad[0]))
+
+    def _seen_leaf(self, t):
+        r = self._bad_leaves.get(id(t))
+        return r is not None and r() is t
 
     # -------------------------------------------------------------------
     def _names(self):
