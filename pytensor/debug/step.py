@@ -350,6 +350,12 @@ class Stepper:
         self._to_worker.put("quit")
         return self._wait()
 
+    def close(self):
+        """Abort the call if it is still paused (the REPL calls this when
+        the step prompt is left by an error or Ctrl-C)."""
+        if self._thread is not None and not self.done:
+            self.quit()
+
     def stack(self):
         """The paths of the modules running now, outermost first."""
         return [self.paths.get(id(m), "?") for m, _ in self._stack]

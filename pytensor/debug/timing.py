@@ -117,8 +117,10 @@ def time_call(fn, number=None, repeat=5, label="", timer=time.perf_counter,
                  statistics.pstdev(host) if len(host) > 1 else 0.0,
                  number, repeat, synced=bool(sync))
     if dev:
-        from pytensor import cuda
-        res.device = f"cuda:{cuda.current_device()}"
+        res.device = "device"
+        if gpu:
+            from pytensor import cuda
+            res.device = f"cuda:{cuda.current_device()}"
         res.device_mean = statistics.fmean(dev)
         res.device_std = statistics.pstdev(dev) if len(dev) > 1 else 0.0
     return res

@@ -5,7 +5,8 @@ from repl.commands import CommandError, command
 
 
 @command("time", "[-n N] [-r R] <expr>",
-         "time a statement (synchronises the GPU; device time from events)",
+         "time a statement (synchronises the GPU; device time from events;"
+         " leaves the state as it was)",
          flags={"-n": int, "-r": int}, example=":time -n 100 model(x)")
 def time_(session, args):
     stmt = args.rest.strip()
@@ -20,9 +21,14 @@ def time_(session, args):
 
     def fn():
         eval(code, ns)
+    # Like %timeit the statement really runs, many times; the state it
+    # may change on the way (parameters, buffers, grads, optimizer, RNG)
+    # is put back, and graphs are kept so a timed backward can repeat.
     with paused_tape():
-        t = debug.time_call(fn, number=args["-n"], repeat=args["-r"] or 5,
-                            label=stmt)
+        t, _ = run_readonly(
+            lambda: debug.time_call(fn, number=args["-n"],
+                                    repeat=args["-r"] or 5, label=stmt),
+            session.namespace)
     if not session.options.times:
         t.hidden = True
     return t
@@ -58,9 +64,11 @@ def profile(session, args):
     finally:
         tape.truncate(last)
     if not session.options.times:
+        # Hidden times: a stable order (by name), zeros shown.
         for r in result.rows:
             r.fwd = r.bwd = 0.0
         result.wall = 0.0
+        result.rows.sort(key=lambda r: r.key)
     return result
 
 

@@ -65,6 +65,13 @@ def step(session, args):
                                 namespace=ns)
     except ValueError as e:
         raise CommandError(str(e)) from None
+    try:
+        return _loop(session, stepper, ns)
+    finally:
+        stepper.close()
+
+
+def _loop(session, stepper, ns):
     ev = stepper.start()
     while True:
         if ev.kind == "error":
