@@ -74,6 +74,7 @@ class PromptConsole:
         from repl.completer import ReplCompleter
         from repl.lexer import ReplLexer
         self.session_ref = session_ref
+        self._own_output = output
         if history is None:
             try:
                 history = FileHistory(history_path())
@@ -132,10 +133,34 @@ class PromptConsole:
 
     def read_unit(self, prompt=">>> ", cont="... "):
         from prompt_toolkit.formatted_text import FormattedText
+        from prompt_toolkit.utils import is_dumb_terminal
         style = "class:prompt" if prompt == ">>> " else "class:prompt.nested"
+        if self._own_output is None and is_dumb_terminal():
+            return self._read_dumb(prompt, cont)
         text = self.pt.prompt(FormattedText([(style, prompt)]),
                               pre_run=self._pre_run)
         return text.rstrip()
+
+    def _read_dumb(self, prompt, cont):
+        """TERM=dumb: no editing is possible anyway, so read lines in the
+        terminal's own (cooked) mode; a block ends with an empty line."""
+        from repl.blocks import is_complete
+        lines = []
+        while True:
+            sys.stdout.write(prompt if not lines else cont)
+            if self.ready_marker:
+                sys.stdout.write(READY_MARKER)
+            sys.stdout.flush()
+            line = sys.stdin.readline()
+            if not line:
+                if lines:
+                    break
+                raise EOFError
+            lines.append(line.rstrip("\n"))
+            text = "\n".join(lines)
+            if is_complete(text):
+                break
+        return "\n".join(lines).rstrip()
 
     def read_line(self, prompt):
         return self.read_unit(prompt)

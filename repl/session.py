@@ -218,6 +218,11 @@ class Session:
         self.close()
 
     def close(self):
+        """End of the session: NaN checks off (op hooks are process-wide),
+        a transcript being recorded is written."""
+        if self.nan is not None:
+            self.nan.disable()
+            self.nan = None
         if self.recorder is not None:
             self.recorder.close()
             self.write(f"transcript written to {self.recorder.path}")

@@ -54,8 +54,13 @@ class ReplDriver:
         from prompt_toolkit.input import create_pipe_input
         from prompt_toolkit.output import DummyOutput
 
+        import pytensor
+        from pytensor.autograd.tape import tape
+
         from repl.app import PromptConsole
         from repl.session import Session, startup_namespace
+        pytensor.manual_seed(0)
+        tape.reset()
         out = io.StringIO()
         pending = list(chunks) + [CTRL_D]
         with create_pipe_input() as inp:
@@ -94,8 +99,9 @@ class ReplDriver:
 
 
 def run_lines(text, width=100, namespace=None):
-    """Run ``text`` in plain line mode (like ``--script``); returns the
-    output with the echoed inputs.
+    """Run ``text`` in plain line mode (like ``--script``) in a fresh
+    session (seed 0, tape ids from 1); returns the output with the echoed
+    inputs.
 
     Example:
         >>> print(run_lines("a = 2\\na * 21"))
@@ -103,8 +109,12 @@ def run_lines(text, width=100, namespace=None):
         >>> a * 21
         42
     """
+    import pytensor
+    from pytensor.autograd.tape import tape
     from repl.console import LineConsole
     from repl.session import Session, startup_namespace
+    pytensor.manual_seed(0)
+    tape.reset()
     out = io.StringIO()
     ns = startup_namespace()
     ns.update(namespace or {})
