@@ -125,7 +125,8 @@ class Session:
         self.last_result = None
         _commands.load_all()
         _tape.source = True
-        if not _tape.recording:
+        self._started_tape = not _tape.recording
+        if self._started_tape:
             _tape.start()
 
     # -- output ------------------------------------------------------------
@@ -223,6 +224,9 @@ class Session:
         if self.nan is not None:
             self.nan.disable()
             self.nan = None
+        if self._started_tape and _tape.recording:
+            _tape.stop()
+            self._started_tape = False
         if self.recorder is not None:
             self.recorder.close()
             self.write(f"transcript written to {self.recorder.path}")

@@ -73,8 +73,9 @@ def test_toolbar_status():
     d = ReplDriver()
     d.run(["x = pytensor.ones(2, requires_grad=True)\r",
            "(x * 2).sum().backward()\r"])
-    st = d.session.status()
-    assert st.startswith("device cpu · tape 3 · grad on · last backward #3")
+    st = d.session.status()         # after the session: recording is off
+    assert st.startswith("device cpu · tape 3 (off) · grad on · "
+                         "last backward #3")
 
 
 # -- completer and lexer without an app --------------------------------
