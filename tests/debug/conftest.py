@@ -28,3 +28,16 @@ def nn():
 def mlp(nn):
     pytensor.manual_seed(0)
     return nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+
+
+@pytest.fixture(autouse=True)
+def _isolate_tape():
+    """Leave the process-wide tape and op hooks as the test found them."""
+    from pytensor.autograd import hooks
+    depth, source = tape._depth, tape.source
+    n_hooks = len(hooks.op_hooks)
+    yield
+    tape._depth = depth
+    tape.recording = depth > 0
+    tape.source = source
+    assert len(hooks.op_hooks) == n_hooks, "a test left an op hook installed"

@@ -61,4 +61,5 @@ def test_inspection_leaves_state_identical(world, cmd, tmp_path,
         assert (p.grad._data == grads[n]).all()
     # The user's own backward still works afterwards.
     s.handle("loss.backward()")
+    s.close()
     assert "Traceback" not in out.getvalue(), out.getvalue()
