@@ -113,7 +113,7 @@ class Session:
         self.interactive = interactive
         self.evaluator = Evaluator(self.namespace, self.write)
         self.history = []               # inputs of this session
-        self.python_history = []        # (Python input, RNG state before)
+        self.python_history = []        # (input that ran ops, RNG before)
         self.file_history = None        # earlier sessions' inputs
         self.watches = []               # [expr, last shown value]
         self.nan = None                 # the NaN sentinel when on
@@ -263,16 +263,21 @@ class Session:
         from pytensor.debug.state import _rng_states
         if self.nan is not None:
             self.nan.reset()
+        entry = None
         if remember and not self.prompt_stack:
-            self.python_history.append((text, _rng_states()))
-            del self.python_history[:-20]
+            entry = [text, _rng_states(), _tape.last_id()]
         target = self.out
         redirect = target is not sys.stdout
         saved = sys.stdout
         if redirect:
             sys.stdout = _Tee(target, self)
         try:
-            return self.evaluator.run(text, filename, echo)
+            ok = self.evaluator.run(text, filename, echo)
+            if entry is not None and _tape.last_id() != entry[2]:
+                # Remember inputs that ran ops (what :nan find re-runs).
+                self.python_history.append((entry[0], entry[1]))
+                del self.python_history[:-20]
+            return ok
         except BaseException as e:
             if type(e).__name__ == "_Abort":
                 hit = e.args[0] if e.args else None

@@ -18,8 +18,10 @@ __all__ = ["ModuleRow", "ModelSummary", "model_summary"]
 
 @dataclasses.dataclass
 class ModuleRow:
-    """One module: path and tree prefix, type, shapes, parameter counts,
-    mode (``train``/``eval``) and grads (``✓`` all, ``-`` none, ``k/n``)."""
+    """One module: path and tree prefix, type, shapes, parameter counts
+    (its own; the root counts all; a nested container shows the count
+    below it in parentheses), mode (``train``/``eval``) and grads (``✓``
+    all, ``-`` none, ``k/n``)."""
     path: str
     prefix: str
     type: str
@@ -30,6 +32,7 @@ class ModuleRow:
     trainable: int = 0
     mode: str = "train"
     grads: str = ""
+    subtotal: int = None        # a container: the parameters below it
 
 
 @dataclasses.dataclass
@@ -51,10 +54,14 @@ class ModelSummary(Result):
                    ("trainable", {"align": ">", "drop": 3}),
                    ("mode", {"drop": 4}), ("grads", {"drop": 1})])
         for r in self.rows:
+            if r.params:
+                params, train = f"{r.params:,}", f"{r.trainable:,}"
+            elif r.subtotal:
+                params, train = f"({r.subtotal:,})", "-"
+            else:
+                params = train = "-"
             t.add([r.prefix + r.path, r.type, r.in_shape, r.out_shape,
-                   f"{r.params:,}" if r.params else "-",
-                   f"{r.trainable:,}" if r.params else "-", r.mode,
-                   r.grads])
+                   params, train, r.mode, r.grads])
         foot = (f"params {self.total_params:,} ({fmt_bytes(self.param_bytes)})"
                 f" · trainable {self.trainable_params:,}")
         if self.ran:
@@ -163,10 +170,13 @@ def model_summary(model, input=None, namespace=None, depth=None):
             if _has_recurse(m) else []
         kids = list(m.named_children()) if hasattr(m, "named_children") \
             else []
+        subtotal = None
         if kids and level == 0:
             ps = [p for p in m.parameters()]
         else:
             ps = own if kids else list(m.parameters())
+            if kids and not own:
+                subtotal = sum(p._data.size for p in m.parameters())
         n = sum(p._data.size for p in ps)
         tr = sum(p._data.size for p in ps if p._requires_grad)
         if ps:
@@ -180,7 +190,7 @@ def model_summary(model, input=None, namespace=None, depth=None):
         rows.append(ModuleRow(path, prefix, type(m).__name__, level, ins,
                               outs, n, tr,
                               "train" if getattr(m, "training", True)
-                              else "eval", grads))
+                              else "eval", grads, subtotal))
         for i, (cname, c) in enumerate(kids):
             last = i == len(kids) - 1
             parts = [p.replace("├ ", "│ ").replace("└ ", "  ")

@@ -50,8 +50,8 @@ def _mode(args):
          example=":nan on --both",
          details=":nan on       check every op from now on (forward and "
                  "backward by default)\n:nan off      stop checking\n"
-                 ":nan find     re-run the last Python input with checks on, "
-                 "with the RNG as it\n              was before it, and put "
+                 ":nan find     re-run the last Python input that ran ops, with "
+                 "checks on and\n              the RNG as it was before it, and put "
                  "every parameter, buffer, optimizer state and\n"
                  "              RNG back afterwards\n:nan find "
                  "STMT  the same for STMT\nAt a hit a nested prompt "
@@ -88,7 +88,7 @@ def nan(session, args):
         rng = None
         if not stmt:
             if not session.python_history:
-                raise CommandError("no Python input to re-run; give a "
+                raise CommandError("no input that ran ops to re-run; give a "
                                    "statement: :nan find loss.backward()")
             stmt, rng = session.python_history[-1]
         f, b = _mode(args)
