@@ -108,20 +108,30 @@ class Graph(Result):
 
 
 # ----------------------------------------------------------------------
-def walk_nodes(t):
-    """Every graph node reachable from ``t`` (iterative), newest first."""
+def walk_nodes(t, ordered=True):
+    """Every graph node reachable from ``t`` (iterative), newest first
+    (``ordered=False``: in no particular order, faster)."""
     fn = getattr(t, "grad_fn", None)
     if fn is None:
         return []
     seen = {id(fn): fn}
     stack = [fn]
+    pop, push = stack.pop, stack.append
     while stack:
-        n = stack.pop()
-        for nxt, nr in n.next_functions:
-            if nxt is not None and nr >= 0 and id(nxt) not in seen:
-                seen[id(nxt)] = nxt
-                stack.append(nxt)
-    return sorted(seen.values(), key=lambda n: -n._seq)
+        for nxt, nr in pop().next_functions:
+            if nr >= 0 and nxt is not None:
+                k = id(nxt)
+                if k not in seen:
+                    seen[k] = nxt
+                    push(nxt)
+    nodes = list(seen.values())
+    if ordered:
+        nodes.sort(key=_neg_seq)
+    return nodes
+
+
+def _neg_seq(n):
+    return -n._seq
 
 
 class _Ctx:
@@ -134,6 +144,8 @@ class _Ctx:
         self.path_cache = {}
         self.modules_by_name = {n: m for n, m in namer.modules()}
         self.visited = {}           # id(node) -> shown id label
+        self._root_keys = {}        # id(root ref) -> (name parts)
+        self.param_ids = {id(p) for p in namer.params.values()}
 
     def record(self, node):
         row = node._record
@@ -155,8 +167,20 @@ class _Ctx:
 
     def key(self, node):
         """The collapse key: the shortest module prefix not expanded."""
-        p = self.path(node)
-        if not p or self.expand == "all":
+        row = node._record
+        if row is None or (row[5] is None and not row[6]) or \
+                self.expand == "all":
+            return None             # not run inside a module
+        root = row[5]
+        rk = self._root_keys.get(id(root))
+        if rk is None:
+            p = self.namer.module_path(root, ())
+            rk = self._root_keys[id(root)] = tuple(p.split(".")) \
+                if p else ()
+        if not self.expand and rk:
+            return rk               # nothing expanded: the outermost call
+        p = rk + row[6]
+        if not p:
             return None
         for i in range(1, len(p) + 1):
             pre = ".".join(p[:i])
@@ -204,14 +228,43 @@ def _node_meta(node, nr=0):
 
 
 def _signature(node):
-    """What must match for two chain nodes to fold together."""
+    """What must match for two chain nodes to fold together: the op, its
+    constants, its line, its module and its output shapes."""
     row = node._record
     if row is None:
         return (type(node),)
     n = row[9]
-    consts = tuple(r for r in row[10:10 + n] if r.__class__ is not
-                   weakref.ref)
-    return (type(node), consts, row[4], row[6], node._out_meta)
+    if n == 2:
+        a, b = row[10], row[11]
+        consts = (None if a.__class__ is _ref else a,
+                  None if b.__class__ is _ref else b)
+    else:
+        # (weak references compare their tensors, so they stay out)
+        consts = tuple([None if r.__class__ is _ref else r
+                        for r in row[10:10 + n]])
+    return (row[1], consts, row[4], row[6], row[3])
+
+
+_ref = weakref.ref
+
+
+def _only_child(node):
+    """The single child node of ``node`` if it shows nothing else (no
+    leaf, no input without grad), else None: a link of a chain."""
+    child = None
+    row = node._record
+    ins = row[10:10 + row[9]] if row is not None else ()
+    i = 0
+    for nxt, nr in node.next_functions:
+        if nxt is None:
+            if i < len(ins) and ins[i].__class__ is _ref:
+                return None         # an input without grad is shown
+        elif nr < 0 or child is not None:
+            return None             # a leaf, or a second child
+        else:
+            child = (nxt, nr)
+        i += 1
+    return child
 
 
 def _ids(rec):
@@ -426,35 +479,36 @@ class _Builder:
         an unvisited op outside modules, its descendants; repeated runs
         fold.  Returns (lines, last node)."""
         ctx = self.ctx
+        visited = ctx.visited
         seq = [(node, nr)]
+        ids = {id(node)}
         cur = node
         while len(seq) < room:
-            kids = self.children(cur)
-            if len(kids) != 1 or kids[0][0] != "node":
+            nxt = _only_child(cur)
+            if nxt is None:
                 break
-            nxt, nnr = kids[0][1], kids[0][2]
-            if id(nxt) in ctx.visited or ctx.key(nxt) is not None:
+            n = nxt[0]
+            if id(n) in visited or id(n) in ids or ctx.key(n) is not None:
                 break
-            seq.append((nxt, nnr))
-            ctx.visited[id(nxt)] = "…"      # claimed by this chain
-            cur = nxt
-        for n, _ in seq[1:]:
-            ctx.visited.pop(id(n), None)
+            seq.append(nxt)
+            ids.add(id(n))
+            cur = n
         if len(seq) < 6:
             return [self.op_line(n, k) for n, k in seq], seq[-1][0]
         sigs = [_signature(n) for n, _ in seq]
+        m = len(seq)
         lines = []
         i = 0
-        while i < len(seq):
+        while i < m:
             folded = False
             for p in (1, 2, 3, 4):
-                if i + 3 * p > len(seq):
+                if i + 3 * p > m:
                     break
-                pat = sigs[i:i + p]
-                k = 1
-                while i + (k + 1) * p <= len(seq) and \
-                        sigs[i + k * p:i + (k + 1) * p] == pat:
-                    k += 1
+                # Extend while each signature equals the one p before.
+                j = i + p
+                while j < m and sigs[j] == sigs[j - p]:
+                    j += 1
+                k = (j - i) // p
                 if k >= 3:
                     lines.append(self.fold_line(seq[i:i + k * p], p, k))
                     i += k * p
@@ -467,72 +521,84 @@ class _Builder:
 
     def fold_line(self, run, period, count):
         ctx = self.ctx
-        recs = [ctx.record(n) for n, _ in run]
+        visited = ctx.visited
+        lo = hi = None
         for n, _ in run:
-            ctx.visited[id(n)] = "…"
-        ids = [r.id for r in recs if r is not None]
-        labels = [_op_label(n, r) for (n, _), r in zip(run[:period],
-                                                       recs[:period])]
+            row = n._record
+            rid = row[0] if row is not None else None
+            visited[id(n)] = f"#{rid}" if rid is not None else "…"
+            if rid is not None:
+                lo = rid if lo is None or rid < lo else lo
+                hi = rid if hi is None or rid > hi else hi
+        labels = [_op_label(n, ctx.record(n)) for n, _ in run[:period]]
         label = labels[0] if period == 1 else \
             "(" + " ← ".join(labels) + ")"
-        first = recs[0]
-        rng = f"#{min(ids)}-#{max(ids)}" if ids else ""
-        for (n, _), r in zip(run, recs):
-            ctx.visited[id(n)] = f"#{r.id}" if r is not None else "…"
+        rng = f"#{lo}-#{hi}" if lo is not None else ""
         return GraphLine("", "fold", f"{label} ×{count}",
                          _node_meta(run[0][0], run[0][1]),
                          f"{len(run)} ops", rng,
-                         _where(first, self.no_source))
+                         _where(ctx.record(run[0][0]), self.no_source))
 
     def block(self, entry, nr, key):
         """A collapsed module call: its line and its external inputs."""
         ctx = self.ctx
+        visited = ctx.visited
+        key_of = ctx.key
+        namer = ctx.namer
         members = [entry]
-        ctx.visited[id(entry)] = "?"
+        visited[id(entry)] = "?"
         ext = []
         ext_ids = set()
         params = []
+        lo = hi = None
         i = 0
         while i < len(members):
             n = members[i]
             i += 1
-            rec = ctx.record(n)
-            ins = rec.inputs if rec is not None else ()
-            for j, (nxt, nnr) in enumerate(n.next_functions):
+            row = n._record
+            if row is not None:
+                rid = row[0]
+                lo = rid if lo is None or rid < lo else lo
+                hi = rid if hi is None or rid > hi else hi
+                nin = row[9]
+                ins = row[10:10 + nin]
+                in_meta = row[2]
+            else:
+                ins = in_meta = ()
+            j = -1
+            for nxt, nnr in n.next_functions:
+                j += 1
                 if nxt is None:
                     r = ins[j] if j < len(ins) else None
-                    if r is not None and r.__class__ is weakref.ref and \
-                            id(r) not in ext_ids:
+                    if r.__class__ is _ref and id(r) not in ext_ids:
                         ext_ids.add(id(r))
-                        meta = rec.in_meta[j] if j < len(rec.in_meta) \
-                            else None
+                        meta = in_meta[j] if j < len(in_meta) else None
                         ext.append(("input", r, meta))
                     continue
                 if nnr < 0:
                     if id(nxt) in ext_ids:
                         continue
                     ext_ids.add(id(nxt))
-                    name = ctx.namer.name(nxt)
-                    if name is not None and name in ctx.namer.params:
-                        params.append((name, nxt))
+                    if id(nxt) in ctx.param_ids:
+                        params.append((namer.name(nxt), nxt))
                         self.params[id(nxt)] = nxt
                     else:
                         ext.append(("leaf", nxt))
                     continue
-                if id(nxt) in ctx.visited:
-                    if ctx.key(nxt) != key and ("node", nxt, nnr) not in ext:
+                k = key_of(nxt)
+                if id(nxt) in visited:
+                    if k != key and id(nxt) not in ext_ids:
+                        ext_ids.add(id(nxt))
                         ext.append(("node", nxt, nnr))
                     continue
-                if ctx.key(nxt) == key:
-                    ctx.visited[id(nxt)] = "?"
+                if k == key:
+                    visited[id(nxt)] = "?"
                     members.append(nxt)
                 elif id(nxt) not in ext_ids:
                     ext_ids.add(id(nxt))
                     ext.append(("node", nxt, nnr))
-        recs = [ctx.record(n) for n in members]
-        ids = sorted(r.id for r in recs if r is not None)
-        rng = (f"#{ids[0]}-#{ids[-1]}" if len(ids) > 1 else
-               f"#{ids[0]}") if ids else ""
+        rng = (f"#{lo}-#{hi}" if hi != lo else f"#{lo}") if lo is not None \
+            else ""
         for n in members:
             ctx.visited[id(n)] = rng or "module"
         dotted = ".".join(key)
@@ -565,8 +631,11 @@ class _Builder:
         if params:
             order = {n: i for i, n in enumerate(ctx.namer.params)}
             params.sort(key=lambda np_: order.get(np_[0], 1 << 30))
+            # The line is cut at the width anyway: name the first few.
             shown = ", ".join(f"{n} {fmt_shape(p._data.shape)}"
-                              for n, p in params)
+                              for n, p in params[:8])
+            if len(params) > 8:
+                shown += f", … {len(params) - 8} more"
             kids.append(("params", f"◆ {len(params)} param"
                          f"{'s' if len(params) != 1 else ''}: {shown}"))
         return line, kids
@@ -612,8 +681,11 @@ def _backward_status(t, nodes):
     except TypeError:
         pass
     for row in reversed(tape.rows):
+        rare = row[8]           # notes keep their kind in the rare fields
+        if rare is None or rare.get("kind") != "backward":
+            continue
         rec = Record(row)
-        if rec.kind == "backward" and rec.inputs and rec.inputs[0] is ref:
+        if rec.inputs and rec.inputs[0] is ref:
             where = format_where(rec.where) if rec.where else ""
             return f"ran at #{rec.id}" + (f" ({where})" if where else "")
     return status
@@ -675,7 +747,7 @@ def graph(t, namespace=None, depth=None, expand=(), stats=False,
     b = _Builder(t, ctx, depth if depth is not None else 10 ** 9, stats,
                  no_source, max_lines)
     b.build()
-    nodes = walk_nodes(t)
+    nodes = walk_nodes(t, ordered=False)
     cnt, nbytes = _saved_totals(nodes)
     root_name = name or namer.name(t) or "tensor"
     hint = ""
@@ -685,10 +757,11 @@ def graph(t, namespace=None, depth=None, expand=(), stats=False,
     if b.truncated:
         hint = (hint + " · " if hint else "") + \
             f"cut at {max_lines} lines (--depth N to see less)"
+    param_ids = {id(p) for p in namer.params.values()}
     params = set()
     for n in nodes:
         for nxt, nr in n.next_functions:
-            if nr < 0 and nxt is not None and namer.name(nxt) in namer.params:
+            if nr < 0 and id(nxt) in param_ids:
                 params.add(id(nxt))
     return Graph(root_name, b.lines, len(nodes), len(params), cnt, nbytes,
                  _backward_status(t, nodes), b.truncated, hint)

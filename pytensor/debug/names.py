@@ -97,6 +97,13 @@ class Namer:
                         self._put(e, f"{k}[{kk!r}]", 3)
 
     def _add_module(self, name, module):
+        # Walk the module dicts directly when they are there (pytensor.nn
+        # and PyTorch-shaped modules): much faster than the recursive
+        # named_* generators on deep models; the public API otherwise.
+        if isinstance(getattr(module, "_modules", None), dict) and \
+                isinstance(getattr(module, "_parameters", None), dict):
+            self._walk_dicts(name, module)
+            return
         try:
             mods = list(module.named_modules())
         except Exception:           # a half-built user module
@@ -123,6 +130,35 @@ class Namer:
                     self._put(b, full, 1)
             except Exception:
                 pass
+
+    def _walk_dicts(self, name, module):
+        mods = self._modules
+        params = self.params
+        put = self._put
+        tens = self._tensors
+        stack = [(name, module)]
+        while stack:
+            path, m = stack.pop()
+            if id(m) in mods:
+                continue            # shared: named once, like named_modules
+            mods[id(m)] = (path, m)
+            for k, p in m._parameters.items():
+                if p is not None:
+                    full = f"{path}.{k}"
+                    if full not in params:
+                        params[full] = p
+                    if id(p) not in tens:     # first name wins (model order)
+                        tens[id(p)] = (1, full, p)
+            bufs = getattr(m, "_buffers", None)
+            if bufs:
+                for k, b in bufs.items():
+                    if b is not None:
+                        full = f"{path}.{k}"
+                        self.buffers.setdefault(full, b)
+                        put(b, full, 1)
+            kids = [(f"{path}.{k}", c) for k, c in m._modules.items()
+                    if c is not None]
+            stack.extend(reversed(kids))
 
     # ------------------------------------------------------------------
     def name(self, t, default=None):
