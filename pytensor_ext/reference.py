@@ -13,6 +13,7 @@ Conventions:
 - ``index_add`` / ``scatter_add`` accumulate *into* ``target`` (modified in
   place) and return it; repeated indices accumulate.
 """
+import functools
 import math
 
 import numpy as np
@@ -27,7 +28,9 @@ KERNEL_NAMES = (
 
 
 def _xp(x):
-    if x.__class__ is np.ndarray:
+    # NumPy scalars (np.float32(1.0), what indexing a 0-d array gives) and
+    # ndarray subclasses are NumPy too; anything else is taken for CuPy.
+    if x.__class__ is np.ndarray or isinstance(x, (np.ndarray, np.generic)):
         return np
     import cupy
     return cupy
@@ -56,6 +59,23 @@ def sum_to_shape(x, shape):
 
 
 # --- softmax family -----------------------------------------------------
+def _zero_d(fn):
+    """Softmax-family kernels on a 0-d array (PyTorch allows ``dim`` 0 or
+    -1 there) run on a 1-element vector."""
+    @functools.wraps(fn)
+    def wrapper(*args):
+        *arrays, dim = args
+        if arrays[0].ndim == 0:
+            if dim not in (0, -1):
+                raise IndexError(
+                    f"{fn.__name__}: Dimension out of range (expected to be "
+                    f"in range of [-1, 0], but got {dim})")
+            return fn(*[a.reshape(1) for a in arrays], 0).reshape(())
+        return fn(*args)
+    return wrapper
+
+
+@_zero_d
 def softmax_fwd(x, dim):
     """``exp(x - max) / sum(exp(x - max))`` along ``dim``."""
     xp = _xp(x)
@@ -66,11 +86,13 @@ def softmax_fwd(x, dim):
     return e / e.sum(axis=dim, keepdims=True)
 
 
+@_zero_d
 def softmax_bwd(y, gy, dim):
     """Gradient of softmax: ``y * (gy - sum(gy * y))`` along ``dim``."""
     return y * (gy - (gy * y).sum(axis=dim, keepdims=True))
 
 
+@_zero_d
 def log_softmax_fwd(x, dim):
     """``x - max - log(sum(exp(x - max)))`` along ``dim``."""
     xp = _xp(x)
@@ -81,6 +103,7 @@ def log_softmax_fwd(x, dim):
     return s - xp.log(xp.exp(s).sum(axis=dim, keepdims=True))
 
 
+@_zero_d
 def log_softmax_bwd(y, gy, dim):
     """Gradient of log-softmax: ``gy - exp(y) * sum(gy)`` along ``dim``."""
     xp = _xp(y)
@@ -126,18 +149,22 @@ _INV_SQRT_2 = 1.0 / math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
-def _np_erf(x):
-    """erf for NumPy arrays (NumPy has no ufunc for it): math.erf per
-    element, exact to double precision."""
-    f = np.frompyfunc(math.erf, 1, 1)
-    return f(x.astype(np.float64)).astype(x.dtype) if x.size else x.copy()
+def _np_special(fn, x):
+    """``fn`` (math.erf or math.erfc) per element of a NumPy array or
+    scalar (NumPy has no ufunc for them), exact to double precision; 0-d in,
+    0-d array out."""
+    x = np.asarray(x)
+    if not x.size:
+        return x.copy()
+    y = np.frompyfunc(fn, 1, 1)(x.astype(np.float64))
+    return np.asarray(y, dtype=np.float64).astype(x.dtype)
 
 
 def erf_fwd(x):
     """The error function, elementwise."""
     xp = _xp(x)
     if xp is np:
-        return _np_erf(x)
+        return _np_special(math.erf, x)
     import cupyx.scipy.special as sp
     return sp.erf(x)
 
@@ -147,14 +174,20 @@ def erfc_fwd(x):
     x (computed directly, not as 1 - erf)."""
     xp = _xp(x)
     if xp is np:
-        f = np.frompyfunc(math.erfc, 1, 1)
-        return f(x.astype(np.float64)).astype(x.dtype) if x.size else x.copy()
+        return _np_special(math.erfc, x)
     import cupyx.scipy.special as sp
     return sp.erfc(x)
 
 
+def _check_approximate(name, approximate):
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"{name}: approximate must be 'none' or 'tanh', "
+                         f"got {approximate!r}")
+
+
 def gelu_fwd(x, approximate):
     """GELU: ``x * Phi(x)`` (``approximate="none"``) or the tanh form."""
+    _check_approximate("gelu_fwd", approximate)
     xp = _xp(x)
     if approximate == "tanh":
         inner = _SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)
@@ -164,6 +197,7 @@ def gelu_fwd(x, approximate):
 
 def gelu_bwd(x, gy, approximate):
     """Gradient of GELU w.r.t. its input."""
+    _check_approximate("gelu_bwd", approximate)
     xp = _xp(x)
     if approximate == "tanh":
         x3 = x * x * x
@@ -189,12 +223,27 @@ def silu_bwd(x, gy):
 
 
 # --- scatter-add (backward of indexing, gather, embedding) ---------------
+def _check_index(name, index, n, axis):
+    """Indices must lie in ``[-n, n)`` (negative ones count from the end, as
+    in NumPy); checked before anything is written."""
+    if index.dtype.kind not in "iu":
+        raise TypeError(f"{name}: index must be an integer array, got "
+                        f"{index.dtype}")
+    if index.size:
+        lo, hi = int(index.min()), int(index.max())
+        if lo < -n or hi >= n:
+            bad = lo if lo < -n else hi
+            raise IndexError(f"{name}: index {bad} is out of bounds for "
+                             f"dimension {axis} with size {n}")
+
+
 def index_add(target, axis, index, src):
     """``target.index_add_(axis, index, src)``: for each i,
     ``target[..., index[i], ...] += src[..., i, ...]`` along ``axis``
     (repeated indices accumulate).  Modifies and returns ``target``."""
     xp = _xp(target)
     axis = axis % target.ndim
+    _check_index("index_add", index, target.shape[axis], axis)
     t = xp.moveaxis(target, axis, 0)
     s = xp.moveaxis(src, axis, 0)
     if xp is np:
@@ -212,6 +261,7 @@ def scatter_add(target, axis, index, src):
     Modifies and returns ``target``."""
     xp = _xp(target)
     axis = axis % target.ndim
+    _check_index("scatter_add", index, target.shape[axis], axis)
     idx = list(xp.indices(index.shape, sparse=True))
     idx[axis] = index
     s = src[tuple(slice(0, n) for n in index.shape)]
@@ -221,3 +271,456 @@ def scatter_add(target, axis, index, src):
         import cupyx
         cupyx.scatter_add(target, tuple(idx), s)
     return target
+
+
+# --- normalization --------------------------------------------------------
+KERNEL_NAMES = KERNEL_NAMES + (
+    "layer_norm_fwd", "layer_norm_bwd", "batch_norm_fwd", "batch_norm_bwd",
+    "lstm_cell_fwd", "lstm_cell_bwd", "gru_cell_fwd", "gru_cell_bwd",
+)
+
+
+def layer_norm_fwd(x, weight, bias, eps):
+    """Normalize each row of ``x`` (``(M, N)``) to zero mean and unit
+    (biased) variance, then ``* weight + bias``.
+
+    Args:
+        x: ``(M, N)`` float array.
+        weight, bias: ``(N,)`` arrays or None.
+        eps (float): added to the variance.
+
+    Returns:
+        ``(y, mean, rstd)``: ``y`` of ``x``'s shape, ``mean`` and
+        ``rstd = 1 / sqrt(var + eps)`` of shape ``(M,)``.
+    """
+    xp = _xp(x)
+    M, N = x.shape
+    if N == 0:
+        y = xp.empty_like(x)
+        nan = xp.full((M,), xp.nan, x.dtype)
+        return y, nan, nan.copy()
+    mean = x.mean(axis=1)
+    xc = x - mean[:, None]
+    var = (xc * xc).mean(axis=1)
+    rstd = (1 / xp.sqrt(var + eps)).astype(x.dtype)
+    y = xc * rstd[:, None]
+    if weight is not None:
+        y = y * weight
+    if bias is not None:
+        y = y + bias
+    return y.astype(x.dtype), mean.astype(x.dtype), rstd
+
+
+def layer_norm_bwd(gy, x, mean, rstd, weight, output_mask):
+    """Gradients of :func:`layer_norm_fwd`.
+
+    Args:
+        gy, x: ``(M, N)``; mean, rstd: ``(M,)`` as returned by the forward;
+        weight: ``(N,)`` or None.
+        output_mask: three bools: which of ``(gx, gweight, gbias)`` to
+            compute (the others are None).
+
+    Returns:
+        ``(gx, gweight, gbias)``.
+    """
+    xp = _xp(x)
+    M, N = x.shape
+    xhat = (x - mean[:, None]) * rstd[:, None]
+    gx = gw = gb = None
+    if output_mask[0]:
+        g = gy * weight if weight is not None else gy
+        if N == 0:
+            gx = xp.empty_like(x)
+        else:
+            m1 = g.mean(axis=1, keepdims=True)
+            m2 = (g * xhat).mean(axis=1, keepdims=True)
+            gx = ((g - m1 - xhat * m2) * rstd[:, None]).astype(x.dtype)
+    if output_mask[1]:
+        gw = (gy * xhat).sum(axis=0).astype(x.dtype)
+    if output_mask[2]:
+        gb = gy.sum(axis=0).astype(x.dtype)
+    return gx, gw, gb
+
+
+def batch_norm_fwd(x, weight, bias, running_mean, running_var, training,
+                   momentum, eps):
+    """Batch normalization over the channels of ``x`` (``(N, C, L)``).
+
+    In training, each channel is normalized with its batch mean and
+    (biased) variance over the N and L axes, and ``running_mean`` /
+    ``running_var`` (when given) are updated *in place* with
+    ``(1 - momentum) * running + momentum * batch``, the variance taken
+    unbiased (``n / (n - 1)``) as PyTorch does.  Otherwise the running
+    statistics normalize.
+
+    Args:
+        x: ``(N, C, L)`` float array.
+        weight, bias: ``(C,)`` or None.
+        running_mean, running_var: ``(C,)`` or None (required when not
+            training).
+        training (bool), momentum (float), eps (float).
+
+    Returns:
+        ``(y, save_mean, save_invstd)``, the last two of shape ``(C,)``:
+        what the backward needs.
+    """
+    xp = _xp(x)
+    N, C, L = x.shape
+    n = N * L
+    if training:
+        if n == 0:
+            mean = xp.zeros((C,), x.dtype)
+            var = xp.zeros((C,), x.dtype)
+        else:
+            mean = x.mean(axis=(0, 2))
+            xc = x - mean[None, :, None]
+            var = (xc * xc).mean(axis=(0, 2))
+        # PyTorch's order of operations (momentum * batch first), with an
+        # empty batch leaving the statistics alone.
+        if running_mean is not None and n > 0:
+            running_mean[...] = momentum * mean + (1 - momentum) * running_mean
+        if running_var is not None and n > 0:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                unbiased = var * n / xp.asarray(n - 1, var.dtype)
+            running_var[...] = (momentum * unbiased
+                                + (1 - momentum) * running_var)
+    else:
+        mean = running_mean
+        var = running_var
+    invstd = (1 / xp.sqrt(var + eps)).astype(x.dtype)
+    scale = invstd if weight is None else invstd * weight
+    shift = -mean * scale
+    if bias is not None:
+        shift = shift + bias
+    y = x * scale[None, :, None] + shift[None, :, None]
+    return y.astype(x.dtype), mean.astype(x.dtype).copy(), invstd
+
+
+def batch_norm_bwd(gy, x, weight, save_mean, save_invstd, training,
+                   output_mask):
+    """Gradients of :func:`batch_norm_fwd` (``output_mask`` as in
+    :func:`layer_norm_bwd`); in training the batch statistics depend on
+    ``x``, otherwise they are constants."""
+    xp = _xp(x)
+    N, C, L = x.shape
+    n = N * L
+    xhat = (x - save_mean[None, :, None]) * save_invstd[None, :, None]
+    gx = gw = gb = None
+    sum_gy = gy.sum(axis=(0, 2))
+    sum_gy_xhat = (gy * xhat).sum(axis=(0, 2))
+    if output_mask[0]:
+        scale = save_invstd if weight is None else save_invstd * weight
+        if training and n > 0:
+            gx = (gy - (sum_gy / n)[None, :, None]
+                  - xhat * (sum_gy_xhat / n)[None, :, None]) \
+                * scale[None, :, None]
+        else:
+            gx = gy * scale[None, :, None]
+        gx = gx.astype(x.dtype)
+    if output_mask[1]:
+        gw = sum_gy_xhat.astype(x.dtype)
+    if output_mask[2]:
+        gb = sum_gy.astype(x.dtype)
+    return gx, gw, gb
+
+
+# --- recurrent cells ------------------------------------------------------
+def _write(out, i, value):
+    if out is None:
+        return value
+    out[i][...] = value
+    return out[i]
+
+
+def lstm_cell_fwd(gx, gh, c_prev, out=None):
+    """One LSTM step from its gate pre-activations, PyTorch's gate order
+    (input, forget, cell, output).
+
+    Args:
+        gx: ``(B, 4H)``, ``x @ W_ih.T + b_ih (+ b_hh)``.
+        gh: ``(B, 4H)``, ``h @ W_hh.T (+ b_hh)``, or None.
+        c_prev: ``(B, H)``, the previous cell state.
+        out: optional ``(h, c, acts)`` arrays to write the results into.
+
+    Returns:
+        ``(h, c, acts)``: ``c = f * c_prev + i * g``, ``h = o * tanh(c)``,
+        and the activated gates ``acts = [i, f, g, o]`` (``(B, 4H)``)
+        which :func:`lstm_cell_bwd` needs.
+    """
+    xp = _xp(gx)
+    H = c_prev.shape[1]
+    pre = gx if gh is None else gx + gh
+    i = sigmoid_fwd(pre[:, :H])
+    f = sigmoid_fwd(pre[:, H:2 * H])
+    g = xp.tanh(pre[:, 2 * H:3 * H])
+    o = sigmoid_fwd(pre[:, 3 * H:])
+    c = f * c_prev + i * g
+    h = o * xp.tanh(c)
+    acts = xp.concatenate([i, f, g, o], axis=1)
+    return _write(out, 0, h), _write(out, 1, c), _write(out, 2, acts)
+
+
+def lstm_cell_bwd(acts, c_prev, c, gh, gc, out=None):
+    """Backward of :func:`lstm_cell_fwd`.
+
+    Args:
+        acts: ``(B, 4H)`` activated gates; c_prev, c: ``(B, H)``.
+        gh, gc: gradients of ``h`` and ``c`` (``(B, H)``), either None
+            (zero).
+        out: optional ``(dgates, dc_prev)`` arrays to write into.
+
+    Returns:
+        ``(dgates, dc_prev)``: the gradient of the gate pre-activations
+        (``(B, 4H)``) and of ``c_prev``.
+    """
+    xp = _xp(acts)
+    H = c.shape[1]
+    i, f, g, o = (acts[:, k * H:(k + 1) * H] for k in range(4))
+    tc = xp.tanh(c)
+    if gh is None:
+        gh = xp.zeros_like(c)
+    dc = gh * o * (1 - tc * tc)
+    if gc is not None:
+        dc = dc + gc
+    dgates = xp.concatenate([dc * g * i * (1 - i), dc * c_prev * f * (1 - f),
+                             dc * i * (1 - g * g), gh * tc * o * (1 - o)],
+                            axis=1)
+    return _write(out, 0, dgates), _write(out, 1, dc * f)
+
+
+def gru_cell_fwd(gx, gh, h_prev, out=None):
+    """One GRU step, PyTorch's gate order (reset, update, new).
+
+    Args:
+        gx: ``(B, 3H)``, ``x @ W_ih.T + b_ih``.
+        gh: ``(B, 3H)``, ``h @ W_hh.T + b_hh`` (the reset gate scales its
+            new-gate part, so it cannot be folded into ``gx``).
+        h_prev: ``(B, H)``.
+        out: optional ``(h, ws)`` arrays to write into.
+
+    Returns:
+        ``(h, ws)``: ``h = (h_prev - n) * z + n`` and the workspace
+        ``ws = [r, z, n, gh_n]`` (``(B, 4H)``) for :func:`gru_cell_bwd`.
+    """
+    xp = _xp(gx)
+    H = h_prev.shape[1]
+    r = sigmoid_fwd(gx[:, :H] + gh[:, :H])
+    z = sigmoid_fwd(gx[:, H:2 * H] + gh[:, H:2 * H])
+    ghn = gh[:, 2 * H:]
+    n = xp.tanh(gx[:, 2 * H:] + r * ghn)
+    h = (h_prev - n) * z + n
+    ws = xp.concatenate([r, z, n, ghn], axis=1)
+    return _write(out, 0, h), _write(out, 1, ws)
+
+
+def gru_cell_bwd(ws, h_prev, gh, out=None):
+    """Backward of :func:`gru_cell_fwd`.
+
+    Args:
+        ws: ``(B, 4H)`` workspace of the forward; h_prev: ``(B, H)``;
+        gh: ``(B, H)``, the gradient of ``h``.
+        out: optional ``(dgx, dgh, dh_prev)`` arrays to write into.
+
+    Returns:
+        ``(dgx, dgh, dh_prev)``: gradients of ``gx`` and ``gh``
+        (``(B, 3H)``) and the direct part ``gh * z`` of ``h_prev``'s
+        gradient (the part through ``gh`` is ``dgh @ W_hh``).
+    """
+    xp = _xp(ws)
+    H = h_prev.shape[1]
+    r, z, n, ghn = (ws[:, k * H:(k + 1) * H] for k in range(4))
+    dn = gh * (1 - z) * (1 - n * n)
+    dz = gh * (h_prev - n) * z * (1 - z)
+    dr = dn * ghn * r * (1 - r)
+    dgx = xp.concatenate([dr, dz, dn], axis=1)
+    dgh = xp.concatenate([dr, dz, dn * r], axis=1)
+    return (_write(out, 0, dgx), _write(out, 1, dgh),
+            _write(out, 2, gh * z))
+
+
+# =========================================================================
+# Optimizer updates (pytensor.optim)
+#
+# One fused, in-place update per parameter.  Each reproduces the
+# single-tensor ("foreach=False") path of PyTorch 2.13's optimizer one
+# PyTorch op at a time, in the same order and with the same rounding:
+# float32 and float64 are computed in their own type (every arithmetic
+# operation rounded once), with the Python-float hyper-parameters cast to
+# that type as PyTorch's CPU kernels cast them; float16 is computed in
+# float32 with float32 hyper-parameters and rounded to float16 once per
+# PyTorch op, as PyTorch's kernels for reduced-precision types do.  The
+# compiled kernels in ``cpu/_optim.pyx`` and ``gpu/optim.py`` evaluate
+# exactly these expressions per element (float32/float64), so they agree
+# with this reference bit for bit.
+#
+# PyTorch itself can differ from these by an ulp here and there: its AVX2
+# kernels contract some multiply-adds into FMAs (``lerp_``, ``addcmul_``,
+# ``add(alpha=)``) and its ``sqrt`` (MKL VML) is not correctly rounded.
+# =========================================================================
+KERNEL_NAMES = KERNEL_NAMES + (
+    "sgd_step", "adam_step", "rmsprop_step", "adagrad_step",
+)
+
+
+def _same(x):
+    return x
+
+
+def _opmath(a):
+    """``(scalar type, up, down)`` for arrays of ``a``'s dtype: ``up``
+    converts an operand to the type the arithmetic runs in and ``down``
+    rounds an op's result back to the storage type (both the identity
+    except for float16, computed in float32)."""
+    if a.dtype == np.float16:
+        def up(x):
+            return x.astype(np.float32)
+
+        def down(x):
+            return x.astype(np.float16)
+        return np.float32, up, down
+    return a.dtype.type, _same, _same
+
+
+def _lerp_(start, end, weight):
+    """``start.lerp_(end, weight)`` for a Python-float weight, with
+    PyTorch's two formulas (the weight is first cast to the op type)."""
+    t, up, _ = _opmath(start)
+    w = t(weight)
+    s, e = up(start), up(end)
+    if abs(w) < 0.5:
+        start[...] = s + w * (e - s)
+    else:
+        start[...] = e - (e - s) * (t(1) - w)
+
+
+def adam_scalars(lr, beta1, beta2, step):
+    """``(step_size, bias_correction2_sqrt)`` of Adam's step ``step``,
+    computed in Python floats exactly as PyTorch does."""
+    bias_correction1 = 1 - beta1 ** step
+    bias_correction2 = 1 - beta2 ** step
+    return lr / bias_correction1, bias_correction2 ** 0.5
+
+
+def sgd_step(param, grad, momentum_buffer=None, *, lr, momentum=0.0,
+             dampening=0.0, weight_decay=0.0, nesterov=False,
+             maximize=False, first=False):
+    """One SGD update of ``param`` in place (PyTorch's ``_single_tensor_sgd``).
+
+    Args:
+        param, grad: arrays of one shape and float dtype.
+        momentum_buffer: the momentum buffer (same shape), updated in
+            place; unused when ``momentum == 0``.
+        first: the buffer is uninitialised: set it to the (decayed)
+            gradient instead of averaging into it.
+        lr, momentum, dampening, weight_decay, nesterov, maximize: as in
+            ``optim.SGD``.
+    """
+    t, up, down = _opmath(param)
+    g = -grad if maximize else grad
+    if weight_decay != 0:
+        g = down(up(g) + t(weight_decay) * up(param))
+    if momentum != 0:
+        buf = momentum_buffer
+        if first:
+            buf[...] = g
+        else:
+            buf *= t(momentum)
+            buf += t(1 - dampening) * up(g)
+        if nesterov:
+            g = down(up(g) + t(momentum) * up(buf))
+        else:
+            g = buf
+    param += t(-lr) * up(g)
+    return param
+
+
+def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None, *,
+              lr, beta1, beta2, eps, weight_decay, step, amsgrad=False,
+              maximize=False, decoupled_weight_decay=False):
+    """One Adam/AdamW update in place (PyTorch's ``_single_tensor_adam``).
+
+    Args:
+        param, grad, exp_avg, exp_avg_sq: arrays of one shape and dtype;
+            all but ``grad`` are updated in place.
+        max_exp_avg_sq: AMSGrad's running maximum (used when ``amsgrad``).
+        step: the step number after incrementing (1 on the first step).
+        decoupled_weight_decay: AdamW's ``param *= 1 - lr * weight_decay``
+            instead of adding ``weight_decay * param`` to the gradient.
+    """
+    xp = _xp(param)
+    t, up, down = _opmath(param)
+    g = -grad if maximize else grad
+    if weight_decay != 0:
+        if decoupled_weight_decay:
+            param *= t(1 - lr * weight_decay)
+        else:
+            g = down(up(g) + t(weight_decay) * up(param))
+    _lerp_(exp_avg, g, 1 - beta1)
+    exp_avg_sq *= t(beta2)
+    exp_avg_sq += (t(1 - beta2) * up(g)) * up(g)
+    step_size, bias_correction2_sqrt = adam_scalars(lr, beta1, beta2, step)
+    if amsgrad:
+        xp.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+        second = max_exp_avg_sq
+    else:
+        second = exp_avg_sq
+    denom = down(xp.sqrt(up(second)))
+    denom = down(up(denom) / t(bias_correction2_sqrt))
+    denom = down(up(denom) + t(eps))
+    param += (t(-step_size) * up(exp_avg)) / up(denom)
+    return param
+
+
+def rmsprop_step(param, grad, square_avg, grad_avg=None, momentum_buffer=None,
+                 *, lr, alpha, eps, weight_decay=0.0, momentum=0.0,
+                 centered=False, maximize=False):
+    """One RMSprop update in place (PyTorch's ``_single_tensor_rmsprop``).
+
+    Args:
+        square_avg: running average of squared gradients (in place).
+        grad_avg: running average of gradients (``centered``, in place).
+        momentum_buffer: the momentum buffer (``momentum > 0``, in place).
+    """
+    xp = _xp(param)
+    t, up, down = _opmath(param)
+    g = -grad if maximize else grad
+    if weight_decay != 0:
+        g = down(up(g) + t(weight_decay) * up(param))
+    square_avg *= t(alpha)
+    square_avg += (t(1 - alpha) * up(g)) * up(g)
+    if centered:
+        _lerp_(grad_avg, g, 1 - alpha)
+        avg = down(up(square_avg) + (t(-1) * up(grad_avg)) * up(grad_avg))
+        avg = down(xp.sqrt(up(avg)))
+    else:
+        avg = down(xp.sqrt(up(square_avg)))
+    avg = down(up(avg) + t(eps))
+    if momentum > 0:
+        momentum_buffer *= t(momentum)
+        momentum_buffer += (t(1) * up(g)) / up(avg)
+        param += t(-lr) * up(momentum_buffer)
+    else:
+        param += (t(-lr) * up(g)) / up(avg)
+    return param
+
+
+def adagrad_clr(lr, lr_decay, step):
+    """Adagrad's decayed learning rate at step ``step`` (Python floats)."""
+    return lr / (1 + (step - 1) * lr_decay)
+
+
+def adagrad_step(param, grad, state_sum, *, lr, lr_decay, eps, weight_decay,
+                 step, maximize=False):
+    """One Adagrad update in place (PyTorch's ``_single_tensor_adagrad``,
+    dense gradients)."""
+    xp = _xp(param)
+    t, up, down = _opmath(param)
+    g = -grad if maximize else grad
+    if weight_decay != 0:
+        g = down(up(g) + t(weight_decay) * up(param))
+    clr = adagrad_clr(lr, lr_decay, step)
+    state_sum += (t(1) * up(g)) * up(g)
+    std = down(xp.sqrt(up(state_sum)))
+    std = down(up(std) + t(eps))
+    param += (t(-clr) * up(g)) / up(std)
+    return param
