@@ -25,6 +25,7 @@ def is_complete(text):
     (``for``, ``def``, ``if``, ...) ends with an empty line.
 
     Example:
+        >>> from repl.blocks import is_complete
         >>> is_complete("x = 1"), is_complete("for i in y:"), is_complete("f(1,")
         (True, False, False)
         >>> is_complete("for i in y:\n    g(i)"), is_complete("for i in y:\n    g(i)\n")
@@ -72,6 +73,7 @@ def group_lines(lines):
     or brackets are open; ``:command`` lines are units of their own.
 
     Example:
+        >>> from repl.blocks import group_lines
         >>> src = ["x = 0", "for i in range(3):", "    x += i", "y = x", ":vars"]
         >>> group_lines(src)
         [['x = 0'], ['for i in range(3):', '    x += i'], ['y = x'], [':vars']]
@@ -118,6 +120,7 @@ def split_semicolons(line):
     consecutive Python parts stay together.  Returns a list of units.
 
     Example:
+        >>> from repl.blocks import split_semicolons
         >>> split_semicolons("opt.step(); :ckpt diff before")
         ['opt.step()', ':ckpt diff before']
         >>> split_semicolons("a = 1; b = 2")

@@ -69,6 +69,7 @@ class ReplCompleter(Completer):
     """prompt_toolkit completer for a :class:`repl.session.Session`.
 
     Example:
+        >>> from repl.completer import ReplCompleter
         >>> from prompt_toolkit.document import Document
         >>> from prompt_toolkit.completion import CompleteEvent
         >>> class S:
@@ -77,7 +78,7 @@ class ReplCompleter(Completer):
         >>> c = ReplCompleter(S())
         >>> [x.text for x in c.get_completions(Document(":gra"),
         ...                                    CompleteEvent())]
-        [':graph', ':gradcheck']
+        [':grad', ':gradcheck', ':graph']
     """
 
     def __init__(self, session):

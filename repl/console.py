@@ -40,6 +40,7 @@ class LineConsole(Console):
             them; then ``lines`` is ignored.
 
     Example:
+        >>> from repl.console import LineConsole
         >>> echoed = []
         >>> c = LineConsole(["x = 1", "if x:", "    x += 1", ":vars"],
         ...                 write=echoed.append)

@@ -46,6 +46,7 @@ def format_exception(exc, full=False):
     ``[N frames in pytensor]`` unless ``full``.
 
     Example:
+        >>> from repl.evaluator import format_exception
         >>> try:
         ...     1 / 0
         ... except ZeroDivisionError as e:
@@ -117,6 +118,7 @@ class Evaluator:
         traceback (str): ``"short"`` (fold pytensor frames) or ``"full"``.
 
     Example:
+        >>> from repl.evaluator import Evaluator
         >>> out = []
         >>> ev = Evaluator({}, out.append)
         >>> ev.run("x = 20")

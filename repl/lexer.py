@@ -16,6 +16,7 @@ def command_tokens(line):
     """``[(style, text)]`` for a command line.
 
     Example:
+        >>> from repl.lexer import command_tokens
         >>> command_tokens(":graph loss --depth 2")[:2]
         [('class:command', ':graph'), ('', ' loss ')]
     """

@@ -33,6 +33,7 @@ class ReplDriver:
         width (int): output width.
 
     Example:
+        >>> from repl.testing import ReplDriver
         >>> d = ReplDriver()
         >>> out = d.run(["x = 41\\r", "x + 1\\r"])
         >>> "42" in out
@@ -104,10 +105,9 @@ def run_lines(text, width=100, namespace=None):
     inputs.
 
     Example:
-        >>> print(run_lines("a = 2\\na * 21"))
-        >>> a = 2
-        >>> a * 21
-        42
+        >>> from repl.testing import run_lines
+        >>> run_lines("a = 2\na * 21").splitlines()[1:]
+        ['>>> a * 21', '42']
     """
     import pytensor
     from pytensor.autograd.tape import tape

@@ -1,14 +1,10 @@
 """Transcripts: the REPL as its own doctest runner.
 
 A transcript is what a session looks like: input lines after a prompt
-(``>>> ``, ``... `` for continuation lines, ``[step model.0]> ``,
-``[nan #9 log]>>> ``, ``(Pdb) ``) and the output below them::
-
-    >>> x = pytensor.ones(2, requires_grad=True)
-    >>> y = (x * 3).sum()
-    >>> :graph y --no-source
-    y  f32[]  = sum          #2
-    ...
+(``>>>`` and a space, ``...`` and a space for continuation lines, the
+nested prompts ``[step model.0]>`` and ``[nan #9 log]>>>``, ``(Pdb)``),
+each followed by the output it printed; ``tests/repl/transcripts/`` holds
+one per command, and ``docs/repl.md`` is made of them.
 
 - :func:`check` replays the inputs in a fresh session (seeded, tape ids
   from 1, width 100, no colour) and compares the output; in an output
@@ -37,6 +33,7 @@ def parse(text):
     lines])]``.
 
     Example:
+        >>> from repl.transcript import parse
         >>> parse(">>> for i in range(2):\\n...     print(i)\\n0\\n1\\n")
         [('>>> ', ['for i in range(2):', '    print(i)'], ['0', '1'])]
     """

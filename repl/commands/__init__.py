@@ -97,6 +97,7 @@ def split_tokens(text):
     """Split at whitespace outside brackets and quotes.
 
     Example:
+        >>> from repl.commands import split_tokens
         >>> split_tokens("my_op (a, b) --atol 1e-4")
         ['my_op', '(a, b)', '--atol', '1e-4']
     """
