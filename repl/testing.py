@@ -106,7 +106,7 @@ def run_lines(text, width=100, namespace=None):
 
     Example:
         >>> from repl.testing import run_lines
-        >>> run_lines("a = 2\na * 21").splitlines()[1:]
+        >>> run_lines("a = 2\\na * 21").splitlines()[1:]
         ['>>> a * 21', '42']
     """
     import pytensor
