@@ -82,6 +82,9 @@ def _loop(session, stepper, ns):
             return None
         ev.times = session.options.times
         session.show(ev)
+        if session.watches and ev.kind == "enter":
+            for line in session.watch_report(changed_only=True):
+                session.write(line)
         if stepper.done:
             if ev.kind == "done":
                 ns["_"] = ev.result
