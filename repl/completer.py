@@ -133,7 +133,6 @@ class ReplCompleter(Completer):
                     yield Completion(n, -len(word))
             return
         if cmd.name == "ckpt":
-            toks = rest.split()
             if first_arg:
                 for n in ("save", "load", "list", "diff"):
                     if n.startswith(word):

@@ -22,7 +22,7 @@ from pytensor.debug.names import ResolveError, paused_tape, resolve
 
 from repl import commands as _commands
 from repl.blocks import split_semicolons
-from repl.evaluator import Evaluator, format_exception
+from repl.evaluator import Evaluator
 
 __all__ = ["Session", "Options", "startup_namespace", "ANSI_RE",
            "strip_ansi"]

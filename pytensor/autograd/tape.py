@@ -670,9 +670,9 @@ def record_op(fn, made, inputs, outputs, elapsed=None):
         # strings and shared tuples), so the cyclic garbage collector need
         # not walk them again and again: half of the cost of recording
         # was the collector's.  (Compiled build only; see tape.pxd.)
-        PyObject_GC_UnTrack(row)
+        PyObject_GC_UnTrack(row)  # noqa: F821 (declared in tape.pxd)
         if len(outputs) == 1:
-            PyObject_GC_UnTrack(row[-1])
+            PyObject_GC_UnTrack(row[-1])  # noqa: F821
     _rows_box[0].append(row)
     if _listeners:
         _notify(row)

@@ -9,7 +9,7 @@ after equals the one before.
 """
 import dataclasses
 
-from pytensor.debug._render import fmt_bytes, fmt_dtype, fmt_shape, Table
+from pytensor.debug._render import fmt_bytes, fmt_shape, Table
 from pytensor.debug._result import Result
 from pytensor.debug.names import Namer, is_module
 

@@ -20,9 +20,9 @@ import random
 
 import numpy as np
 
-from pytensor.debug._render import fmt_num, fmt_sci, Table
+from pytensor.debug._render import fmt_sci, Table
 from pytensor.debug._result import Result
-from pytensor.debug.names import Namer, is_module, is_optimizer
+from pytensor.debug.names import Namer
 
 __all__ = ["state_checksum", "snapshot", "restore", "Snapshot",
            "Checkpoints", "CheckpointDiff", "run_readonly"]

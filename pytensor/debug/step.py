@@ -21,7 +21,7 @@ import time
 
 from pytensor.debug._render import fmt_time
 from pytensor.debug._result import Result, live
-from pytensor.debug.names import Namer, is_module
+from pytensor.debug.names import Namer
 from pytensor.debug.summarize import summary
 
 __all__ = ["Stepper", "StepEvent", "StepAbort"]

@@ -5,7 +5,7 @@ import re
 import weakref
 
 from pytensor.autograd.tape import format_where, source_line, tape as _tape
-from pytensor.debug._render import (fmt_dtype, fmt_num, fmt_shape, Table)
+from pytensor.debug._render import fmt_dtype, fmt_shape, Table
 from pytensor.debug._result import Result
 from pytensor.debug._tapeindex import TapeIndex
 from pytensor.debug.names import Namer

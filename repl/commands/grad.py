@@ -1,6 +1,5 @@
 """``:grad``, ``:why``, ``:path``: gradients and why they are missing."""
 from pytensor import debug
-from pytensor.debug.names import is_module
 from repl.commands import CommandError, command
 
 

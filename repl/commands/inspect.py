@@ -1,7 +1,7 @@
 """``:vars`` and ``:info``: what is in the namespace, and one tensor's
 card."""
 from pytensor import debug
-from repl.commands import CommandError, command
+from repl.commands import command
 
 
 @command("vars", "[glob] [--all]",

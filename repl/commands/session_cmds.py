@@ -1,7 +1,6 @@
 """Session commands: ``:device :seed :pm :hist :run :record :set :reset
 :quit``."""
 import os
-import re
 
 import pytensor
 from repl.commands import CommandError, command
@@ -71,7 +70,6 @@ class _ConsoleIO:
          example=":pm")
 def pm(session, args):
     import pdb
-    import sys
     e = session.evaluator.last_exception
     if e is None or e.__traceback__ is None:
         raise CommandError("no exception to inspect")

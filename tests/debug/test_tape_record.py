@@ -3,8 +3,6 @@ import gc
 import inspect
 import weakref
 
-import pytest
-
 import pytensor
 from pytensor.autograd.tape import Record, format_where, source_line, tape
 
@@ -34,8 +32,8 @@ def test_no_grad_and_non_grad_records(rec):
     x = pytensor.ones(3, requires_grad=True)
     d = pytensor.ones(3)
     with pytensor.no_grad():
-        a = x * 2
-    b = d * 2
+        x * 2
+    d * 2
     ra, rb = rec.records
     assert not ra.grad_enabled and ra.any_requires_grad and not ra.node_made
     assert rb.grad_enabled and not rb.any_requires_grad and not rb.node_made
@@ -61,7 +59,7 @@ def test_where_is_the_users_line(rec):
 
 def test_where_inside_library_code_is_the_callers_line(rec, mlp):
     x = pytensor.randn(2, 4)
-    out = mlp(x)                    # linear / relu run inside nn
+    mlp(x)                          # linear / relu run inside nn
     here = _line(test_where_inside_library_code_is_the_callers_line, 2)
     assert {r.where[1] for r in rec.records} == {here}
     assert [r.module for r in rec.records] == [("0",), ("1",), ("2",)]

@@ -1,7 +1,6 @@
 """Every transcript replays: one (at least) per command, in a fresh session
 (seed 0, tape ids from 1, width 100, no colour), run in a temporary
 directory because some write files."""
-import os
 import pathlib
 
 import pytest
