@@ -24,6 +24,7 @@ MODULES = (
     "pytensor.autograd.function",
     "pytensor.autograd.engine",
     "pytensor.autograd.inplace",
+    "pytensor.autograd.tape",
     "pytensor.ops._util",
     "pytensor.ops._kernel",
     "pytensor.ops.arith.add",

@@ -28,6 +28,7 @@ from pytensor import dtypes as _dt
 from pytensor.autograd import function as _function
 from pytensor.autograd import grad_mode as _grad_mode
 from pytensor.autograd import hooks as _hooks
+from pytensor.autograd import tape as _tape_mod
 from pytensor.autograd.tape import tape as _tape, user_frame
 
 __all__ = ["Tensor"]
@@ -288,6 +289,10 @@ class Tensor:
                 raise RuntimeError(
                     f"assigned grad has data located on a different device: "
                     f"{value.device} vs the tensor's {self.device}")
+        elif self._grad is not None and _tape.recording:
+            # ``zero_grad()`` / ``p.grad = None``: the debugger's ``:why``
+            # names this line when a gradient is missing afterwards.
+            _tape.note("grad", self, "grad = None")
         self._grad = value
 
     @property
@@ -400,7 +405,7 @@ class Tensor:
         t = Tensor._make(self._data)
         t._vc = self._get_vc()
         if _tape.recording:
-            _tape.note("leave", self, "detach")
+            _tape.note("leave", self, "detach", out=t)
         return t
 
     def detach_(self):
@@ -419,7 +424,7 @@ class Tensor:
         changes through it are *not* seen by autograd's version checks)."""
         t = Tensor._make(self._data)
         if _tape.recording:
-            _tape.note("leave", self, ".data")
+            _tape.note("leave", self, ".data", out=t)
         return t
 
     @data.setter
@@ -598,3 +603,4 @@ class Tensor:
 
 _function.Tensor = Tensor
 _function._make = Tensor._make
+_tape_mod.Tensor = Tensor

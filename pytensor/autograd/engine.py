@@ -21,6 +21,7 @@ import numpy as np
 
 from pytensor.autograd import grad_mode, hooks as _hooks
 from pytensor.autograd.function import Function
+from pytensor.autograd.tape import tape as _tape
 
 __all__ = ["backward", "grad"]
 
@@ -147,7 +148,33 @@ def backward(tensors, grad_tensors=None, retain_graph=None,
                 raise RuntimeError(
                     "backward: every tensor in 'inputs' must require grad")
     roots = _make_root_grads(tensors, grad_tensors)
-    _run(tensors, roots, retain_graph, create_graph, inputs, True)
+    if not _tape.recording:
+        _run(tensors, roots, retain_graph, create_graph, inputs, True)
+        return
+    _note_backward(tensors, inputs, retain_graph, create_graph)
+    # The ops a backward runs internally are not the user's program: keep
+    # them off the tape (unless create_graph records a new graph).
+    _tape.recording = bool(create_graph)
+    try:
+        _run(tensors, roots, retain_graph, create_graph, inputs, True)
+    finally:
+        _tape.recording = True
+
+
+def _note_backward(tensors, inputs, retain_graph, create_graph):
+    """Put a ``backward`` event on the tape (the roots and ``inputs=`` as
+    weak references), so the debugger can tell "backward not run" from
+    "not reachable from the loss" and "zeroed after backward"."""
+    import weakref
+    rec = _tape.note("backward", tensors[0], "backward", extra={
+        "roots": tuple(weakref.ref(t) for t in tensors),
+        "root_nodes": tuple(weakref.ref(t.grad_fn) for t in tensors
+                            if t.grad_fn is not None),
+        "retain_graph": bool(retain_graph),
+        "create_graph": bool(create_graph),
+        "inputs": None if inputs is None else
+        tuple(weakref.ref(t) for t in inputs)})
+    return rec
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None,
@@ -202,7 +229,15 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None,
     if retain_graph is None:
         retain_graph = create_graph
     roots = _make_root_grads(outputs, grad_outputs)
-    result = _run(outputs, roots, retain_graph, create_graph, inputs, False)
+    recording = _tape.recording
+    if recording:
+        _tape.recording = bool(create_graph)
+    try:
+        result = _run(outputs, roots, retain_graph, create_graph, inputs,
+                      False)
+    finally:
+        if recording:
+            _tape.recording = True
     out = []
     for i, (t, g) in enumerate(zip(inputs, result)):
         if g is None:

@@ -38,6 +38,7 @@ __all__ = ["Function", "once_differentiable"]
 
 _state = grad_mode.state
 _tape = _tape_mod.tape
+_record_op = _tape_mod.record_op
 _op_hooks = _hooks.op_hooks
 _ndarray = np.ndarray
 _seq = itertools.count()
@@ -334,12 +335,11 @@ class Function:
         elif self._saved_raw is not None:
             self._saved_raw = None
         if recording:
-            rec = _tape.add(self.name, self if requires else None, args,
-                            results, op_type=type(self))
-            if _tape.timing:
-                rec.time = _time.perf_counter() - t0
+            row = _record_op(self, requires, args, results,
+                             _time.perf_counter() - t0 if _tape.timing
+                             else None)
             if requires:
-                self._record = rec
+                self._record = row          # the tape row (a tuple)
         if _op_hooks.active:
             _hooks.call_op_hooks("forward_post", self, arrays, results)
         return results[0] if single else tuple(results)
@@ -354,8 +354,14 @@ class Function:
 
     def where(self):
         """The user's source location that created this node, if recorded."""
-        rec = self._record
-        return rec.where if rec is not None else None
+        row = self._record
+        return row[4] if row is not None else None        # tape._WHERE
+
+    def record(self):
+        """The tape :class:`~pytensor.autograd.tape.Record` of this node, if
+        it was recorded."""
+        row = self._record
+        return _tape_mod.Record(row) if row is not None else None
 
     def where_str(self):
         return _tape_mod.format_where(self.where())

@@ -95,10 +95,20 @@ class _OpHooks(HookDict):
         super().__init__("all ops", "op")
         self.active = False
 
+    _EVENTS = ("forward_pre", "forward_post", "backward_pre",
+               "backward_post")
+
     def add(self, hook):
-        handle = super().add(hook)
+        # Op hooks are objects with event methods, not plain callables.
+        if not any(callable(getattr(hook, e, None)) for e in self._EVENTS):
+            raise TypeError(
+                "register_op_hook: the hook must have at least one of the "
+                f"methods {', '.join(self._EVENTS)}; got "
+                f"{type(hook).__name__}")
+        hid = next(_next_id)
+        self[hid] = hook
         self.active = True
-        return handle
+        return RemovableHandle(self, hid)
 
     def pop(self, key, default=None):
         v = super().pop(key, default)

@@ -29,6 +29,7 @@ from pytensor import dtypes as _dt
 from pytensor.autograd import function as _function
 from pytensor.autograd.function import Function
 from pytensor.autograd.grad_mode import state as _state
+from pytensor.autograd import tape as _tape_mod
 from pytensor.autograd.tape import tape as _tape, user_frame
 
 __all__ = ["inplace", "check_inplace", "check_multi_view", "write_into",
@@ -172,13 +173,16 @@ def inplace(x, op, fn, *args):
 
 def _retag_record(r, x, op):
     """Show the in-place op (not its out-of-place helper) on the tape."""
-    if not _tape.recording or not _tape.records:
+    if not _tape.recording or not _tape.rows:
         return
-    rec = _tape.records[-1]
+    row = _tape.rows[-1]
+    rec = _tape_mod.Record(row)
     if rec.outputs and rec.outputs[0]() is r:
-        rec.op = op
-        rec.inplace = True
-        rec.outputs = (weakref.ref(x),)
+        new = _tape.retag(row, op=op, inplace=True,
+                          outputs=(weakref.ref(x),))
+        node = r.grad_fn
+        if node is not None and node._record is row:
+            node._record = new
 
 
 def _protect_saved(r, x, start):

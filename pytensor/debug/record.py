@@ -13,7 +13,8 @@ def record(source=True, timing=False, clear=False):
     Args:
         source (bool): capture each op's user source line.
         timing (bool): time each op's forward.
-        clear (bool): empty the tape first.
+        clear (bool): empty the tape first and number the records from #1
+            again.
 
     Yields:
         The :class:`~pytensor.autograd.tape.Tape`.
@@ -29,7 +30,7 @@ def record(source=True, timing=False, clear=False):
     prev = (tape.source, tape.timing)
     tape.source, tape.timing = source, timing
     if clear:
-        tape.clear()
+        tape.reset()
     tape.start()
     try:
         yield tape

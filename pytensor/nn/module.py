@@ -184,7 +184,7 @@ class Module:
                 return self.forward(*args, **kwargs)
             return self._call_impl(args, kwargs)
         except Exception as e:
-            _layer_errors.note(self, e, sys._getframe(1))
+            _layer_errors.note(self, e, sys._getframe(_CALLER))
             raise
 
     def _call_impl(self, args, kwargs):
@@ -1130,3 +1130,12 @@ def _copy_into(dst, src):
         with guard:
             dst._data[...] = arr
     dst._bump_version("copy_")
+
+
+def _probe():
+    pass
+
+
+# The caller's frame is sys._getframe(1) in Python, but compiled (Cython)
+# this module has no frames of its own and _getframe(0) is the caller.
+_CALLER = 0 if type(_probe).__name__ != "function" else 1
