@@ -19,13 +19,18 @@ error, in PyTorch's wording where it has one::
 
 The original exception stays attached as ``__cause__`` (shown in the
 traceback) so a genuine library bug is still visible.
+
+The wrapper is one more frame between the user and the op, so warnings
+issued by ops use :func:`user_stacklevel` rather than a fixed
+``stacklevel``.
 """
 import functools
 import inspect
 import re
+import sys
 
 __all__ = ["public", "translate", "describe_args", "is_internal",
-           "name_op", "wrap_namespace"]
+           "name_op", "wrap_namespace", "user_stacklevel"]
 
 _OK_TYPES = (RuntimeError, ValueError, TypeError, IndexError)
 
@@ -327,6 +332,9 @@ def translate(op, fn, args, kwargs, exc, method=False):
             f"{op}(): out of memory: {msg or 'the allocation failed'}")
 
     if isinstance(exc, (TypeError, AttributeError, KeyError, ValueError)):
+        bad = _non_tensor_input(fn, args, kwargs, method)
+        if bad is not None:
+            return bad(op)
         cls = IndexError if isinstance(exc, IndexError) else TypeError
         return cls(f"{op}() received an invalid combination of arguments - "
                    f"got {got}{_expected(fn, method)}")
@@ -338,6 +346,30 @@ def translate(op, fn, args, kwargs, exc, method=False):
     return RuntimeError(
         f"{op}(): internal error ({type(exc).__name__}: {msg}) - got {got}; "
         "please report this with the call that caused it")
+
+
+def _non_tensor_input(fn, args, kwargs, method):
+    """PyTorch's ``input`` (and ``self``) is always a Tensor: when an op
+    failed internally and that argument is something else, say so."""
+    if method:
+        return None
+    sig = _signature(fn)
+    if sig is None:
+        return None
+    try:
+        bound = sig.bind(*args, **kwargs)
+    except TypeError:
+        return None
+    names = list(sig.parameters)
+    for name in ("input", "self"):
+        if name in bound.arguments:
+            v = bound.arguments[name]
+            if not isinstance(v, _tensor_cls()):
+                pos = names.index(name) + 1
+                return lambda op: TypeError(
+                    f"{op}(): argument '{name}' (position {pos}) must be "
+                    f"Tensor, not {_type_name(v, _tensor_cls())}")
+    return None
 
 
 def _values(args, kwargs, method):
@@ -359,6 +391,19 @@ def _values(args, kwargs, method):
     parts = [one(a) for a in args]
     parts += [f"{k}={one(v)}" for k, v in kwargs.items()]
     return "(" + ", ".join(parts) + ")"
+
+
+def user_stacklevel():
+    """The ``stacklevel`` for a ``warnings.warn`` in the calling function
+    that points at the user's line (the first frame outside pytensor),
+    whatever the call path (public wrapper, Module, helper)."""
+    from pytensor.autograd.tape import _is_internal
+    f = sys._getframe(1)
+    level = 1
+    while f is not None and _is_internal(f.f_code):
+        f = f.f_back
+        level += 1
+    return level
 
 
 def wrap_namespace(namespace, names, method=False):

@@ -177,9 +177,20 @@ def randperm(n, generator=None, dtype=None, device=None):
     return Tensor._make(arr)
 
 
+def _check_std(std):
+    # "not >=" also rejects NaN, as PyTorch does.
+    if isinstance(std, Tensor):
+        if std._data.size and not bool((std._data >= 0).all()):
+            raise RuntimeError("normal: expects all elements of std >= 0.0")
+    elif not std >= 0:
+        raise RuntimeError(
+            f"normal: expects std >= 0.0, but found std {std}")
+
+
 def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None,
            device=None, requires_grad=False):
     """Normal samples; ``mean``/``std`` may be numbers or tensors."""
+    _check_std(std)
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         m = mean if isinstance(mean, Tensor) else None
         s = std if isinstance(std, Tensor) else None

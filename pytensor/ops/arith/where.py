@@ -45,7 +45,9 @@ def where(condition, input=None, other=None):
     cond = condition._data if isinstance(condition, Tensor) else \
         np.asarray(condition)
     if cond.dtype != np.bool_:
-        cond = cond.astype(bool)
+        raise RuntimeError(
+            "where: expected condition to be a boolean tensor, but got a "
+            f"tensor with dtype {cond.dtype.name}")
     a, b = promote("where", input, other)
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         raise TypeError("where: input or other must be a Tensor")

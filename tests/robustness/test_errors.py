@@ -1,0 +1,251 @@
+"""Regression tests for the bad-input fixes found by the fuzz sweep
+(``test_fuzz_ops.py``): each asserts the exception type and what the
+message says (the op, the offending argument, shapes/dtypes/values)."""
+import math
+
+import numpy as np
+import pytest
+
+import pytensor as pt
+import pytensor.nn.functional as F
+from pytensor import _errors
+
+
+def _raises(exc, fn, *patterns):
+    """Call ``fn``; assert it raises ``exc`` and each regex in
+    ``patterns`` is found in the message.  Returns the message."""
+    with pytest.raises(exc) as info:
+        fn()
+    msg = str(info.value)
+    for p in patterns:
+        assert __import__("re").search(p, msg), (p, msg)
+    return msg
+
+
+# ----------------------------------------------------------------------
+# The public boundary (pytensor/_errors.py)
+def test_non_tensor_input_names_the_argument_and_type():
+    _raises(TypeError, lambda: pt.relu(3),
+            r"^relu\(\): argument 'input' \(position 1\) must be Tensor, "
+            r"not int$")
+    _raises(TypeError, lambda: pt.exp([1.0, 2.0]),
+            r"^exp\(\): argument 'input' .* not list$")
+    _raises(TypeError, lambda: pt.sigmoid(None), r"not None$")
+    _raises(TypeError, lambda: pt.abs_(np.ones(2)),
+            r"^abs_\(\): argument 'self' .* not ndarray$")
+    _raises(TypeError, lambda: pt.clone([1]),
+            r"^clone\(\): argument 'input' \(position 1\) must be Tensor")
+
+
+def test_non_tensor_other_argument_of_a_method():
+    x = pt.ones(2, 3)
+    _raises(TypeError, lambda: x.index_add(0, pt.tensor([0]), "abc"),
+            r"^index_add")
+    _raises(TypeError, lambda: x.masked_fill([True], 1.0), r"^masked_fill")
+
+
+def test_invalid_combination_lists_types_and_signature():
+    x = pt.ones(2, 3)
+    msg = _raises(TypeError, lambda: pt.all(x, 1.5),
+                  r"^all\(\) received an invalid combination of arguments "
+                  r"- got \(Tensor, float\), but expected \(input, dim=None")
+    assert "object is not iterable" not in msg
+    _raises(TypeError, lambda: x.sum(1.5), r"^sum\(\) .* got \(float\)")
+    _raises(TypeError, lambda: pt.full((2, 3), [1, 2]),
+            r"^full\(\) received an invalid combination .* got \(tuple, "
+            r"list\)")
+    _raises(TypeError, lambda: pt.as_tensor([1], dtype=x),
+            r"^as_tensor\(\) .* got \(list, dtype=Tensor\)")
+
+
+def test_huge_and_non_finite_sizes():
+    _raises(RuntimeError, lambda: pt.zeros(10 ** 20),
+            r"^zeros\(\): a size or value is too large .* "
+            r"\(100000000000000000000\)")
+    _raises(RuntimeError, lambda: pt.arange(float("nan")),
+            r"^arange\(\): expected a finite number, got NaN or infinity")
+    _raises(RuntimeError, lambda: pt.arange(0, float("inf")),
+            r"^arange\(\): .* \(0, inf\)")
+
+
+def test_binding_errors_name_the_op_not_a_helper():
+    x = pt.ones(2)
+    _raises(TypeError, lambda: pt.eq(x),
+            r"^eq\(\) missing 1 required positional argument: 'other'$")
+    _raises(TypeError, lambda: x.gt(), r"^gt\(\) missing")
+    _raises(TypeError, lambda: x.float(1, 2), r"^float\(\) takes")
+
+
+def test_unnamed_messages_get_the_op_prefix():
+    x = pt.ones(2, 3)
+    # A Tensor where a number is expected: PyTorch's own wording, named.
+    _raises(RuntimeError, lambda: pt.add(x, x, alpha=x),
+            r"^add\(\): Boolean value of Tensor with 6 values is ambiguous")
+
+
+def test_translate_numpy_messages():
+    """The NumPy phrasings are rewritten in PyTorch's."""
+    def boom(msg, cls=ValueError):
+        def f(*a):
+            raise cls(msg)
+        return _errors.public(f, "op")
+
+    _raises(RuntimeError, lambda: boom(
+        "operands could not be broadcast together with shapes (2,3) (4,) ")(),
+        r"^op: the size of tensor a \(3\) must match the size of tensor b "
+        r"\(4\) at non-singleton dimension 1 \(shapes \[2, 3\] and \[4\]\)$")
+    _raises(RuntimeError, lambda: boom(
+        "operands could not be broadcast together with remapped shapes "
+        "[original->remapped]: (3,)  and requested shape (2,4)")(),
+        r"^op: the shape \[3\] cannot be broadcast to the requested shape "
+        r"\[2, 4\]$")
+    _raises(IndexError, lambda: boom(
+        "index 7 is out of bounds for axis 0 with size 3", IndexError)(),
+        r"^op: index 7 is out of bounds for dimension 0 with size 3$")
+    _raises(IndexError, lambda: boom(
+        "axis 4 is out of bounds for array of dimension 2")(),
+        r"^op: Dimension out of range \(expected to be in range of "
+        r"\[-2, 1\], but got 4\)$")
+    _raises(RuntimeError, lambda: boom(
+        "cannot reshape array of size 6 into shape (4,)")(),
+        r"^op: shape '\[4\]' is invalid for input of size 6$")
+    _raises(RuntimeError, lambda: boom("negative dimensions are not "
+                                       "allowed")(-1),
+            r"^op\(\): Trying to create tensor with negative dimension")
+    _raises(TypeError, lambda: boom("x", KeyError)(1),
+            r"^op\(\) received an invalid combination")
+    # A failure that is not a bad argument still comes out as an allowed
+    # type, says it is internal, and keeps the original as __cause__.
+    with pytest.raises(RuntimeError, match=r"^op\(\): internal error "
+                       r"\(AssertionError: boom\)") as info:
+        boom("boom", AssertionError)()
+    assert isinstance(info.value.__cause__, AssertionError)
+
+
+def test_good_errors_pass_through_untouched():
+    x = pt.ones(2, 3)
+    with pytest.raises(RuntimeError) as info:
+        pt.mul(x, pt.ones(4))
+    assert str(info.value).startswith("mul: the size of tensor a (3) must "
+                                      "match the size of tensor b (4)")
+    assert info.value.__cause__ is None
+
+
+def test_public_keeps_signature_and_docs():
+    import inspect
+    assert inspect.signature(pt.relu).parameters.keys() >= {"input"}
+    assert pt.relu.__doc__ and "Example" in pt.relu.__doc__
+    assert pt.relu.__wrapped__.__module__.startswith("pytensor.ops")
+    # Wrapping is idempotent: one layer only.
+    assert _errors.public(pt.relu).__wrapped__ is pt.relu.__wrapped__
+
+
+# ----------------------------------------------------------------------
+# Tensor core methods
+def test_requires_grad_takes_a_bool():
+    x = pt.ones(2, 3)
+    _raises(TypeError, lambda: x.requires_grad_(x),
+            r"^requires_grad_\(\): argument 'requires_grad' must be bool, "
+            r"not Tensor$")
+    _raises(TypeError, lambda: x.requires_grad_(np.ones(2)), r"ndarray")
+    _raises(RuntimeError, lambda: pt.ones(2, dtype=pt.int64).requires_grad_(),
+            r"^requires_grad_\(\): only Tensors of floating point dtype can "
+            r"require gradients, got pytensor.int64$")
+    assert x.requires_grad_(1).requires_grad        # ints are fine
+    assert not x.requires_grad_(np.bool_(False)).requires_grad
+
+
+def test_size_dim_must_be_an_int():
+    x = pt.ones(2, 3)
+    _raises(TypeError, lambda: x.size(1.5),
+            r"^size\(\): dim must be an int, got float$")
+    _raises(TypeError, lambda: x.size([1]), r"got list$")
+    _raises(IndexError, lambda: x.size(2), r"^size: dimension out of range")
+    assert x.size(pt.tensor(1)) == 3 and x.size(np.int64(-1)) == 3
+
+
+# ----------------------------------------------------------------------
+# Bad values that were accepted silently (PyTorch raises)
+def test_where_condition_must_be_bool():
+    x = pt.ones(2, 3)
+    _raises(RuntimeError, lambda: pt.where(x, x, x),
+            r"^where: expected condition to be a boolean tensor, but got a "
+            r"tensor with dtype float32$")
+    _raises(RuntimeError, lambda: pt.where(pt.tensor([1, 0]), 1.0, x[0, :2]),
+            r"dtype int64$")
+    assert pt.where(x > 0, x, 0.0).tolist() == x.tolist()
+
+
+@pytest.mark.parametrize("p", [float("nan"), -0.1, 1.5])
+def test_dropout_probability_range(p):
+    x = pt.ones(4)
+    for fn, shape in ((F.dropout, (4,)), (F.dropout1d, (1, 4)),
+                      (F.dropout2d, (1, 1, 1, 4)),
+                      (F.dropout3d, (1, 1, 1, 1, 4))):
+        _raises(ValueError, lambda: fn(x.reshape(shape), p),
+                r"^(dropout\dd\(\): )?dropout probability has to be "
+                r"between 0 and 1, but got "
+                + ("nan" if math.isnan(p) else str(p)))
+
+
+@pytest.mark.parametrize("fn", [pt.isclose, pt.allclose])
+def test_isclose_tolerances_must_be_non_negative(fn):
+    x = pt.ones(2)
+    name = fn.__name__
+    _raises(RuntimeError, lambda: fn(x, x, float("nan")),
+            rf"^{name}: rtol must be greater than or equal to zero, but got "
+            r"nan$")
+    _raises(RuntimeError, lambda: fn(x, x, 1e-5, -1.0),
+            rf"^{name}: atol must be .* but got -1.0$")
+
+
+def test_normal_std_must_be_non_negative():
+    _raises(RuntimeError, lambda: pt.normal(0.0, -1.0, (2,)),
+            r"^normal: expects std >= 0.0, but found std -1.0$")
+    _raises(RuntimeError, lambda: pt.normal(0.0, float("nan"), (2,)),
+            r"found std nan$")
+    _raises(RuntimeError, lambda: pt.normal(pt.zeros(2),
+                                            pt.tensor([1.0, -1.0])),
+            r"^normal: expects all elements of std >= 0.0$")
+    assert pt.normal(pt.zeros(3), pt.zeros(3)).tolist() == [0.0] * 3
+
+
+def test_cosine_similarity_eps_must_be_non_negative():
+    x = pt.ones(2, 3)
+    _raises(RuntimeError, lambda: F.cosine_similarity(x, x, 1, -1.0),
+            r"^cosine_similarity: eps must be non-negative, got -1.0$")
+
+
+def test_narrow_start_must_be_integral():
+    x = pt.arange(6).reshape(2, 3)
+    _raises(TypeError, lambda: x.narrow(1, pt.tensor(1.0), 1),
+            r"^narrow\(\): only integer tensors of a single element")
+    _raises(TypeError, lambda: x.narrow(1, 1.5, 1), r"^narrow")
+    assert x.narrow(1, pt.tensor(1), 1).tolist() == [[1], [4]]
+
+
+def test_positive_of_bool():
+    _raises(RuntimeError, lambda: +pt.tensor([True]),
+            r"^positive: The `\+` operator, on a bool tensor is not "
+            r"supported.$")
+    _raises(RuntimeError, lambda: pt.tensor([True]).positive(), r"^positive")
+
+
+# ----------------------------------------------------------------------
+# Warnings from ops point at the user's line (the public wrapper is one more
+# frame, so a fixed ``stacklevel`` would name pytensor/_errors.py).
+@pytest.mark.parametrize("call", [
+    lambda: pt.softmax(pt.ones(2, 3)),
+    lambda: F.softmax(pt.ones(2, 3)),
+    lambda: F.dropout2d(pt.ones(1, 2, 3)),
+    lambda: pt.meshgrid(pt.ones(2), pt.ones(2)),
+    lambda: F.mse_loss(pt.ones(3), pt.ones(1)),
+    lambda: F.kl_div(pt.ones(2), pt.ones(2)),
+    lambda: F.l1_loss(pt.ones(2), pt.ones(2), size_average=True),
+    lambda: pt.nn.MSELoss(size_average=True),
+], ids=["softmax", "F.softmax", "dropout2d", "meshgrid", "mse_size",
+        "kl_div_mean", "legacy_reduction", "module_legacy_reduction"])
+def test_op_warnings_point_at_the_users_line(call):
+    with pytest.warns(UserWarning) as rec:
+        call()
+    assert [w.filename for w in rec] == [__file__] * len(rec)
