@@ -37,7 +37,7 @@ _OK_TYPES = (RuntimeError, ValueError, TypeError, IndexError)
 # Messages NumPy, Cython or Python produce when a bad argument reaches code
 # that did not expect it.  An error whose message matches is translated.
 _INTERNAL = re.compile("|".join([
-    r"could not be broadcast",
+    r"operands could not be broadcast",
     r"[Bb]uffer dtype mismatch",
     r"[Bb]uffer has wrong number of dimensions",
     r"ndarray is not (C-)?contiguous",
@@ -55,7 +55,7 @@ _INTERNAL = re.compile("|".join([
     r"unhashable type",
     r"object cannot be interpreted as an integer",
     r"only integer scalar arrays can be converted",
-    r"only integers, slices",
+    r"numpy\.newaxis",
     r"zero-size array to reduction",
     r"invalid literal for int\(\)",
     r"must be real number, not",

@@ -38,7 +38,8 @@ ALLOWED = (RuntimeError, ValueError, TypeError, IndexError)
 # Phrasings that mean an internal error leaked out instead of the op's own
 # message.  Matched case-insensitively anywhere in the message.
 DENY = [
-    r"could not be broadcast",
+    r"operands could not be broadcast",    # NumPy's; PyTorch's
+    r"could not broadcast input array",    # "indexing tensors could ..." is ok
     r"buffer dtype mismatch",
     r"buffer has wrong number of dimensions",
     r"ndarray is not (c-)?contiguous",
@@ -57,7 +58,7 @@ DENY = [
     r"unhashable type",
     r"object cannot be interpreted as an integer",
     r"only integer scalar arrays can be converted",
-    r"only integers, slices",
+    r"numpy\.newaxis",                     # NumPy's "only integers, slices"
     r"zero-size array to reduction",
     r"invalid literal for int",
     r"must be real number, not",
@@ -69,7 +70,7 @@ DENY = [
     r"array is too big",
     r"the truth value of an array",
     r"setting an array element with a sequence",
-    r"__\w+__",
+    r"__(?!index__ method)\w+__",          # Python's slice message is ok
     r"internal error",
     r"<class '",
     r"python int too large to convert",
@@ -97,7 +98,7 @@ _SIGNATURE_RE = re.compile(
 _OP_PREFIX_RE = re.compile(r"^[\w.]+(\(\))?:")
 
 
-def judge(label, fn_name, exc, allowed=ALLOWED):
+def judge(label, fn_name, exc, allowed=ALLOWED, need_name=True):
     """None if ``exc`` is an acceptable error for a call of ``fn_name``,
     else a short description of what is wrong."""
     msg = str(exc)
@@ -109,7 +110,7 @@ def judge(label, fn_name, exc, allowed=ALLOWED):
     bad = DENY_RE.search(msg)
     if bad:
         return f"internal message ({bad.group(0)!r}): {msg[:300]}"
-    if not (_OP_PREFIX_RE.match(msg) or re.match(
+    if need_name and not (_OP_PREFIX_RE.match(msg) or re.match(
             rf"{re.escape(fn_name)}\b", msg)):
         return f"message does not name the op: {msg[:300]}"
     return None
@@ -339,17 +340,39 @@ def _where(exc):
     return f"{f}:{last.tb_lineno} in {code.co_name}"
 
 
+class Hang(BaseException):
+    """Raised by the per-call alarm (a BaseException, so the library's own
+    ``except Exception`` cannot swallow it)."""
+
+
+CALL_SECONDS = 5.0          # a call taking longer is reported as a hang
+
+
+def _on_alarm(signum, frame):
+    raise Hang()
+
+
 def _call(fn, args, kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return fn(*args, **kwargs)
+    import signal
+    timed = hasattr(signal, "setitimer")
+    if timed:
+        signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, CALL_SECONDS)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return fn(*args, **kwargs)
+    finally:
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 def _describe(keys):
     return "(" + ", ".join(keys) + ")"
 
 
-def _check_result(out, label, fn_name, findings, arg_desc):
+def _check_result(out, label, fn_name, findings, arg_desc,
+                  need_name=True):
     """Backward through a float result that requires grad."""
     import pytensor
     outs = out if isinstance(out, (tuple, list)) else (out,)
@@ -357,11 +380,12 @@ def _check_result(out, label, fn_name, findings, arg_desc):
         if isinstance(o, pytensor.Tensor) and o.requires_grad and \
                 o.grad_fn is not None and o.is_floating_point():
             try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    o.sum().backward()
+                _call(lambda: o.sum().backward(), (), {})
+            except Hang:
+                findings.append(Finding(fn=label, args=arg_desc,
+                                        phase="backward", error="hang"))
             except Exception as e:              # noqa: BLE001
-                why = judge(label, fn_name, e)
+                why = judge(label, fn_name, e, need_name=need_name)
                 if why:
                     findings.append(Finding(
                         fn=label, args=arg_desc, phase="backward",
@@ -388,6 +412,11 @@ def sweep_callable(label, fn, params, rng, n_random=6, self_keys=None,
         try:
             out = _call(fn, args, kwargs)
         except MemoryError:
+            return
+        except Hang:
+            findings.append(Finding(fn=label, args=desc, phase="call",
+                                    error=f"hang: still running after "
+                                          f"{CALL_SECONDS} s"))
             return
         except RecursionError as e:
             findings.append(Finding(fn=label, args=desc, phase="call",
@@ -494,11 +523,114 @@ def api_targets(group):
     return out
 
 
+BINARY_DUNDERS = (
+    "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
+    "__truediv__", "__rtruediv__", "__floordiv__", "__rfloordiv__",
+    "__mod__", "__rmod__", "__pow__", "__rpow__", "__matmul__",
+    "__rmatmul__", "__and__", "__or__", "__xor__", "__eq__", "__ne__",
+    "__lt__", "__le__", "__gt__", "__ge__", "__iadd__", "__isub__",
+    "__imul__", "__itruediv__", "__iand__", "__ior__", "__ixor__")
+UNARY_DUNDERS = ("__neg__", "__pos__", "__abs__", "__invert__", "__len__",
+                 "__bool__", "__float__", "__int__", "__index__",
+                 "__iter__", "__repr__", "__format__")
+
+# Indexing keys: out-of-range, wrong types, zero/negative steps, masks of
+# the wrong shape, several ellipses, too many indices ...
+KEYS = {
+    "int_oob": lambda: 5, "int_neg_oob": lambda: -7,
+    "int_huge": lambda: 10 ** 20, "float": lambda: 1.5, "str": lambda: "a",
+    "None": lambda: None, "ellipsis": lambda: ...,
+    "two_ellipses": lambda: (..., ...), "too_many": lambda: (0, 0, 0),
+    "step0": lambda: slice(None, None, 0),
+    "neg_step": lambda: slice(None, None, -1),
+    "slice_str": lambda: slice("a"), "list_oob": lambda: [0, 5],
+    "list_ragged": lambda: [[0, 1], [2]], "ndarray_oob": lambda: np.array(
+        [0, 9]), "t_float": lambda: TENSORS["idx_float"](),
+    "t_oob": lambda: TENSORS["idx_oob"](),
+    "t_neg": lambda: TENSORS["idx_neg"](),
+    "mask_bad": lambda: TENSORS["mask_bad"](),
+    "mask_ok": lambda: TENSORS["mask"](),
+    "mask_2d_bad": lambda: __import__("pytensor").tensor([[True]]),
+    "t_unbroadcastable": lambda: (TENSORS["idx"](), __import__(
+        "pytensor").tensor([0, 1, 2])),
+    "dict": lambda: {1: 2}, "object": lambda: object(),
+    "t_0d_float": lambda: TENSORS["0d"](), "np_float": lambda: np.float32(
+        1), "empty_list": lambda: [], "empty_tuple": lambda: (),
+    "t_empty_idx": lambda: __import__("pytensor").tensor(
+        [], dtype=__import__("pytensor").int64),
+    "tuple_slice_oob": lambda: (slice(None), 7),
+}
+SET_VALUES = {
+    "float": lambda: 1.0, "nan": lambda: float("nan"), "None": lambda: None,
+    "str": lambda: "a", "list_str": lambda: ["a", "b", "c"],
+    "ragged": lambda: [[1, 2], [3]], "huge_int": lambda: 10 ** 40,
+    "complex": lambda: 1 + 2j, "t_vec4": lambda: TENSORS["vec4"](),
+    "t_3d": lambda: TENSORS["4d"](), "t_i64": lambda: TENSORS["i64"](),
+    "t_grad": lambda: TENSORS["grad"](), "ndarray": lambda: np.ones(3),
+    "t_0d": lambda: TENSORS["0d"](), "object": lambda: object(),
+}
+
+
+def sweep_operators(findings, rng):
+    """Operators and indexing: not named functions, so only the exception
+    type and the internal-phrasing deny-list are checked."""
+    import operator
+    t_keys = [k for k in POOL if k.startswith("t_")]
+
+    def check(label, thunk, desc):
+        try:
+            out = _call(thunk, (), {})
+        except MemoryError:
+            return
+        except Hang:
+            findings.append(Finding(fn=label, args=desc, phase="call",
+                                    error=f"hang: still running after "
+                                          f"{CALL_SECONDS} s"))
+            return
+        except Exception as e:                  # noqa: BLE001
+            why = judge(label, label, e, need_name=False)
+            if why:
+                findings.append(Finding(fn=label, args=desc, phase="call",
+                                        error=why, where=_where(e)))
+            return
+        _check_result(out, label, label, findings, desc, need_name=False)
+
+    for name in BINARY_DUNDERS:
+        for a in ("t_f32", "t_i64", "t_bool", "t_0d", "t_grad", "t_empty"):
+            for b in sorted(POOL):
+                check(f"Tensor.{name}",
+                      lambda: getattr(POOL[a](), name)(POOL[b]()),
+                      f"({a}, {b})")
+    for name in UNARY_DUNDERS:
+        for a in t_keys:
+            check(f"Tensor.{name}", lambda: getattr(POOL[a](), name)(),
+                  f"({a})")
+    for a in ("t_f32", "t_0d", "t_empty", "t_4d", "t_negstride", "t_grad"):
+        for k in sorted(KEYS):
+            check("Tensor.__getitem__",
+                  lambda: operator.getitem(POOL[a](), KEYS[k]()),
+                  f"({a}, {k})")
+            for v in sorted(SET_VALUES):
+                def setitem():
+                    x = POOL[a]()
+                    if x.requires_grad:
+                        x = x * 1
+                    x[KEYS[k]()] = SET_VALUES[v]()
+                    return x
+                check("Tensor.__setitem__", setitem, f"({a}, {k}, {v})")
+
+
 def run_group(group, n_random=6, only=None, emit=print):
     rng = random.Random(f"pytensor-fuzz-{group}")
     import pytensor
     dtype0 = pytensor.get_default_dtype()
     count = 0
+    if group == "operators":
+        findings = []
+        sweep_operators(findings, rng)
+        for f in findings:
+            emit(json.dumps(f))
+        return len(findings)
     for label, fn, params, self_keys in api_targets(group):
         if only and not re.search(only, label):
             continue

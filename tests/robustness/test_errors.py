@@ -249,3 +249,71 @@ def test_op_warnings_point_at_the_users_line(call):
     with pytest.warns(UserWarning) as rec:
         call()
     assert [w.filename for w in rec] == [__file__] * len(rec)
+
+
+# ----------------------------------------------------------------------
+# Operators and indexing (no public wrapper: fixed in the ops)
+def test_setitem_rejects_values_that_are_not_numbers():
+    x = pt.zeros(2, 3)
+    for v, name in ((None, "NoneType"), ("a", "str"), (1 + 2j, "complex"),
+                    (object(), "object")):
+        with pytest.raises(TypeError, match=rf"^index_put_: can't assign a "
+                           rf"{name} to a float32 tensor$"):
+            x[0] = v
+    _raises(TypeError, lambda: x.__setitem__(0, ["a", "b", "c"]),
+            r"^index_put_: can't assign a list of non-numeric values")
+    _raises(TypeError, lambda: x.__setitem__(0, [[1, 2], [3]]),
+            r"non-numeric")
+    assert x.tolist() == [[0.0] * 3] * 2            # nothing was written
+    x[0] = [1, 2, 3]                                # numbers are fine
+    x[1] = np.float32(4)
+    assert x.tolist() == [[1.0, 2.0, 3.0], [4.0] * 3]
+
+
+def test_setitem_out_of_range_index_is_reported_before_the_shape():
+    x = pt.zeros(2, 3)
+    # NumPy used to report the bad value shape's region with its own
+    # "index 9 is out of bounds for axis 0" while computing it.
+    _raises(IndexError, lambda: x.__setitem__(pt.tensor([0, 9]),
+                                              pt.ones(4)),
+            r"^index 9 is out of bounds for dimension 0 with size 2$")
+
+
+def test_operator_with_a_python_int_out_of_range():
+    x = pt.ones(2, dtype=pt.int64)
+    _raises(RuntimeError, lambda: x + 10 ** 20,
+            r"^add\(\): a size or value is too large to represent - got "
+            r"\(Tensor\[2\], 100000000000000000000\)$")
+    _raises(RuntimeError, lambda: x * -10 ** 20, r"^mul\(\): ")
+    _raises(RuntimeError, lambda: x & 10 ** 20,
+            r"^bitwise_and: Overflow when unpacking long: "
+            r"100000000000000000000 does not fit")
+
+
+def test_inplace_bitwise_operators_name_the_op():
+    b = pt.tensor([True, False])
+    with pytest.raises(RuntimeError, match=r"^bitwise_and_: result type "
+                       r"int64 can't be cast to the desired output type"):
+        b &= 3
+    with pytest.raises(RuntimeError, match=r"^bitwise_or_: "):
+        b |= pt.tensor([1, 2], dtype=pt.uint8)
+
+
+def test_user_function_errors_are_not_translated():
+    """Only the library's own ops have their forward errors rewritten."""
+    from pytensor.autograd import Function
+
+    class Mine(Function):
+        def forward(self, x):
+            raise KeyError("mine")
+
+    with pytest.raises(KeyError, match="mine"):
+        Mine.apply(pt.ones(2))
+
+
+def test_tensor_split_with_an_absurd_number_of_sections():
+    # Used to loop (building 10**20 bounds) until memory ran out.
+    _raises(RuntimeError, lambda: pt.tensor_split(pt.ones(2, 3), 10 ** 20, 1),
+            r"^tensor_split: Overflow when unpacking long: "
+            r"100000000000000000000 sections$")
+    assert len(pt.tensor_split(pt.ones(2, 3), 5, 1)) == 5
