@@ -87,7 +87,8 @@ def is_internal(exc):
     """True if ``exc`` is not an error in the convention's form."""
     if not isinstance(exc, _OK_TYPES) or isinstance(exc, KeyError):
         return True
-    return _INTERNAL.search(str(exc)) is not None
+    # Internal messages are short; a long one holds a tensor's repr.
+    return _INTERNAL.search(str(exc)[:1000]) is not None
 
 
 def public(fn, name=None, method=False):
@@ -167,6 +168,7 @@ def describe_args(args, kwargs, method=False):
     return "(" + ", ".join(parts) + ")"
 
 
+@functools.lru_cache(maxsize=256)
 def _signature(fn):
     try:
         return inspect.signature(fn)
