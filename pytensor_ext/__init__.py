@@ -9,6 +9,8 @@ package knows nothing of Tensors or autograd, and importing it never fails:
 ``HAVE_CPU_EXT`` says whether the compiled kernels loaded (CI fails when they
 did not), ``HAVE_GPU`` whether CuPy found a device.
 """
+import importlib
+
 import numpy as np
 
 from pytensor_ext import reference
@@ -26,8 +28,10 @@ _gpu = None
 def _load_gpu():
     global _gpu
     if _gpu is None:
-        from pytensor_ext import gpu as g
-        _gpu = g
+        # import_module, not ``from pytensor_ext import gpu``: the latter
+        # looks the name up through this module's __getattr__ first, which
+        # would call back here forever.
+        _gpu = importlib.import_module("pytensor_ext.gpu")
     return _gpu
 
 

@@ -1,0 +1,17 @@
+"""``pytensor.optim``: optimizers and learning-rate schedulers with
+PyTorch 2.13's API, update formulas and state-dict layout.
+
+The update of each parameter runs in one fused kernel
+(``pytensor_ext``: Cython on the CPU, CuPy on a GPU) that evaluates
+PyTorch's single-tensor formulas in the same order of operations.
+"""
+from pytensor.optim.optimizer import Optimizer
+from pytensor.optim.sgd import SGD
+from pytensor.optim.adam import Adam
+from pytensor.optim.adamw import AdamW
+from pytensor.optim.rmsprop import RMSprop
+from pytensor.optim.adagrad import Adagrad
+from pytensor.optim import lr_scheduler
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad",
+           "lr_scheduler"]

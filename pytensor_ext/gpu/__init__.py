@@ -1,0 +1,40 @@
+"""The GPU kernels: CuPy implementations of every kernel of
+:mod:`pytensor_ext.reference`, with the same names and signatures.
+
+Importing this package never imports CuPy: kernels are declarations
+(:mod:`pytensor_ext.gpu._registry`) that are built per device on first
+use, so the names can be listed, and the CUDA bodies compile-checked
+(``python -m pytensor_ext.gpu.compile_check``), on machines without a GPU.
+:func:`available` says whether CuPy imports and sees a device.
+"""
+from pytensor_ext.gpu.activation import (
+    erf_fwd, erfc_fwd, gelu_bwd, gelu_fwd, relu_bwd, relu_fwd, sigmoid_bwd,
+    sigmoid_fwd, silu_bwd, silu_fwd, tanh_bwd, tanh_fwd)
+from pytensor_ext.gpu.optim import (
+    adagrad_step, adam_step, rmsprop_step, sgd_step)
+from pytensor_ext.gpu.reduce import sum_to_shape
+from pytensor_ext.gpu.scatter import index_add, scatter_add
+from pytensor_ext.gpu.softmax import (
+    log_softmax_bwd, log_softmax_fwd, softmax_bwd, softmax_fwd)
+
+__all__ = ["available", "sum_to_shape", "softmax_fwd", "softmax_bwd",
+           "log_softmax_fwd", "log_softmax_bwd", "relu_fwd", "relu_bwd",
+           "sigmoid_fwd", "sigmoid_bwd", "tanh_fwd", "tanh_bwd", "gelu_fwd",
+           "gelu_bwd", "silu_fwd", "silu_bwd", "erf_fwd", "erfc_fwd",
+           "index_add", "scatter_add", "sgd_step", "adam_step",
+           "rmsprop_step", "adagrad_step"]
+
+_available = None
+
+
+def available():
+    """True when CuPy imports and at least one CUDA device is usable
+    (cached after the first call; never raises)."""
+    global _available
+    if _available is None:
+        try:
+            from pytensor_ext.gpu._memo import cupy
+            _available = cupy().cuda.runtime.getDeviceCount() > 0
+        except Exception:           # no CuPy, no driver, no device
+            _available = False
+    return _available
