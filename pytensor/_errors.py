@@ -410,8 +410,8 @@ def user_stacklevel():
 
 def wrap_namespace(namespace, names, method=False):
     """Replace ``namespace[name]`` by its :func:`public` wrapper for each
-    name that is a plain function."""
+    name that is a function (compiled ones included)."""
     for n in names:
         fn = namespace.get(n)
-        if inspect.isfunction(fn):
+        if callable(fn) and not isinstance(fn, type):
             namespace[n] = public(fn, n, method)

@@ -41,7 +41,6 @@ def load_family(pkg_name, pkg_path, namespace):
     modules keep the plain functions."""
     import importlib
     import pkgutil
-    from inspect import isfunction
     names = []
     for info in sorted(pkgutil.iter_modules(pkg_path), key=lambda i: i.name):
         if info.name.startswith("_"):
@@ -49,6 +48,8 @@ def load_family(pkg_name, pkg_path, namespace):
         mod = importlib.import_module(f"{pkg_name}.{info.name}")
         for n in getattr(mod, "__all__", ()):
             fn = getattr(mod, n)
-            namespace[n] = public(fn, n) if isfunction(fn) else fn
+            # (callable, not isfunction: compiled modules hold cyfunctions)
+            namespace[n] = public(fn, n) if callable(fn) and not \
+                isinstance(fn, type) else fn
             names.append(n)
     return names

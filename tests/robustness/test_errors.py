@@ -317,3 +317,78 @@ def test_tensor_split_with_an_absurd_number_of_sections():
             r"^tensor_split: Overflow when unpacking long: "
             r"100000000000000000000 sections$")
     assert len(pt.tensor_split(pt.ones(2, 3), 5, 1)) == 5
+
+
+# ----------------------------------------------------------------------
+# Kernels called directly (pytensor_ext.cpu)
+def test_kernel_dim_beyond_ssize_t_is_out_of_range():
+    from pytensor_ext import cpu
+    x = np.ones((2, 3))
+    for fn, args in ((cpu.softmax_fwd, (x, 10 ** 20)),
+                     (cpu.log_softmax_bwd, (x, x, -10 ** 20)),
+                     (cpu.index_add, (x.copy(), 10 ** 20,
+                                      np.array([0]), np.ones((2, 1))))):
+        with pytest.raises(IndexError, match=rf"^{fn.__name__}: Dimension "
+                           r"out of range \(expected to be in range of "
+                           r"\[-2, 1\], but got -?100000000000000000000\)$"):
+            fn(*args)
+
+
+@pytest.mark.parametrize("fn", ["index_add", "scatter_add"])
+def test_scatter_kernels_reject_a_0d_target(fn):
+    from pytensor_ext import cpu, reference
+    for mod in (cpu, reference):
+        # (the compiled scatter_add reports the dimension mismatch first)
+        with pytest.raises((IndexError, ValueError), match=rf"^{fn}: "):
+            getattr(mod, fn)(np.array(1.0), 0, np.array([0]),
+                             np.array([1.0]))
+
+
+def test_sum_to_shape_kernel_bad_arguments():
+    from pytensor_ext import cpu
+    _raises(TypeError, lambda: cpu.sum_to_shape(None, (1,)),
+            r"^sum_to_shape: expected an array and a shape tuple, got "
+            r"NoneType and tuple$")
+    _raises(TypeError, lambda: cpu.sum_to_shape(np.ones(3), None),
+            r"got ndarray and NoneType$")
+    _raises(ValueError, lambda: cpu.sum_to_shape(np.ones((2, 3)),
+                                                 (10 ** 20,)),
+            r"^sum_to_shape: cannot sum an array of shape \(2, 3\)")
+
+
+@pytest.mark.parametrize("kw, pattern", [
+    ({"lr": None}, r"^adam_step: lr must be a real number, got NoneType$"),
+    ({"eps": "a"}, r"^adam_step: eps must be a real number, got str$"),
+    ({"weight_decay": np.ones(2)},
+     r"^adam_step: weight_decay must be a real number, got ndarray$"),
+    ({"eps": 10 ** 400}, r"^adam_step: eps=1000.* does not fit a double$"),
+    ({"step": 0}, r"^adam_step: step must be at least 1, got 0$"),
+    ({"step": -1}, r"^adam_step: step must be at least 1, got -1$"),
+])
+def test_optimizer_kernel_hyper_parameters(kw, pattern):
+    from pytensor_ext import cpu
+    p = np.ones(4)
+    args = dict(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0,
+                step=1)
+    args.update(kw)
+    exc = TypeError if "real number" in pattern else ValueError
+    with pytest.raises(exc, match=pattern):
+        cpu.adam_step(p, p.copy(), np.zeros(4), np.zeros(4), **args)
+
+
+def test_optimizer_kernel_hyper_parameters_other_kernels():
+    from pytensor_ext import cpu
+    p = np.ones(4)
+    _raises(TypeError, lambda: cpu.sgd_step(p, p.copy(), np.zeros(4),
+                                            lr=0.1, momentum=np.ones(2)),
+            r"^sgd_step: momentum must be a real number, got ndarray$")
+    _raises(TypeError, lambda: cpu.rmsprop_step(
+        p, p.copy(), np.zeros(4), lr=0.1, alpha=0.9, eps=1e-8,
+        momentum=None), r"^rmsprop_step: momentum must be a real number")
+    _raises(TypeError, lambda: cpu.adagrad_step(
+        p, p.copy(), np.zeros(4), lr=0.1, lr_decay=0.0, eps=None,
+        weight_decay=0.0, step=1), r"^adagrad_step: eps must be a real")
+    # good calls still work, and errors that are not about the
+    # hyper-parameters are left alone
+    cpu.sgd_step(p, p.copy(), lr=0.1)
+    assert p.tolist() == [0.9] * 4
