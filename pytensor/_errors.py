@@ -32,7 +32,10 @@ import sys
 __all__ = ["public", "translate", "describe_args", "is_internal",
            "name_op", "wrap_namespace", "user_stacklevel"]
 
-_OK_TYPES = (RuntimeError, ValueError, TypeError, IndexError)
+# AssertionError: raised deliberately (with PyTorch's message) where PyTorch
+# asserts, e.g. ``Embedding(padding_idx=...)``; OSError: file operations.
+_OK_TYPES = (RuntimeError, ValueError, TypeError, IndexError, AssertionError,
+             OSError)
 
 # Messages NumPy, Cython or Python produce when a bad argument reaches code
 # that did not expect it.  An error whose message matches is translated.
@@ -85,8 +88,17 @@ _INTERNAL = re.compile("|".join([
 
 def is_internal(exc):
     """True if ``exc`` is not an error in the convention's form."""
-    if not isinstance(exc, _OK_TYPES) or isinstance(exc, KeyError):
+    if isinstance(exc, KeyError):
+        # A failed lookup carries the key; a deliberate KeyError (PyTorch
+        # raises some, e.g. a scheduler resumed without initial_lr) a
+        # sentence.
+        a = exc.args
+        return not (len(a) == 1 and isinstance(a[0], str) and " " in a[0]
+                    and len(a[0]) > 30)
+    if not isinstance(exc, _OK_TYPES):
         return True
+    if isinstance(exc, OSError):
+        return False            # str() is "[Errno 2] ...": not a message
     # Internal messages are short; a long one holds a tensor's repr.
     return _INTERNAL.search(str(exc)[:1000]) is not None
 
@@ -110,6 +122,8 @@ def public(fn, name=None, method=False):
         try:
             return fn(*args, **kwargs)
         except Exception as e:
+            if _from_user_code(e):
+                raise
             if is_internal(e):
                 raise translate(op, fn, args, kwargs, e, method) from e
             name_op(e, op)
@@ -117,6 +131,88 @@ def public(fn, name=None, method=False):
 
     entry._pt_public = fn
     return entry
+
+
+def public_init(init):
+    """:func:`public` for a library class's ``__init__``: an internal
+    failure becomes an error named after the class being built
+    (``ZeroPad2d() received an invalid combination of arguments ...``),
+    whichever base class raised.  The constructors' own messages are
+    PyTorch's, word for word, and are left as they are."""
+    if getattr(init, "_pt_public", None) is not None:
+        return init
+
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        try:
+            init(self, *args, **kwargs)
+        except Exception as e:
+            outer = type(self).__init__
+            if _from_user_code(e) or (outer is not __init__ and getattr(
+                    outer, "_pt_public", None) is not None):
+                raise       # (a super().__init__ call: the outermost names)
+            if is_internal(e):
+                raise translate(type(self).__name__, init, (self,) + args,
+                                kwargs, e, True) from e
+            raise       # constructors keep PyTorch's exact messages
+
+    __init__._pt_public = init
+    return __init__
+
+
+def wrap_classes(namespace, names):
+    """Give every class among ``names`` (and its library base classes)
+    :func:`public_init` constructors."""
+    for n in names:
+        cls = namespace.get(n)
+        if not isinstance(cls, type):
+            continue
+        for c in cls.__mro__:
+            if not c.__module__.startswith("pytensor."):
+                continue
+            init = c.__dict__.get("__init__")
+            if init is not None and callable(init):
+                c.__init__ = public_init(init)
+
+
+def _library_dirs():
+    global _LIB_DIRS
+    if _LIB_DIRS is None:
+        import os
+        import numpy
+        from pytensor.autograd import tape
+        _LIB_DIRS = tape._PKG_DIRS + (
+            os.path.dirname(numpy.__file__) + os.sep,
+            os.path.dirname(os.__file__) + os.sep, "<frozen ")
+    return _LIB_DIRS
+
+
+_LIB_DIRS = None
+
+
+def _is_user_file(filename, dirs):
+    if filename.startswith(dirs):
+        return False
+    # Compiled (Cython) frames carry the relative source path given at
+    # build time ("numpy/random/_common.pyx", "pytensor_ext/cpu/x.pyx"):
+    # library code.  User code has absolute paths or "<stdin>", "<string>".
+    return filename.startswith("<") or filename.startswith(("/", "\\")) \
+        or filename[1:3] == ":\\"
+
+
+def _from_user_code(exc):
+    """True when ``exc`` was raised in (or passed through) code outside
+    pytensor, NumPy and the standard library: a user's callback (an
+    ``lr_lambda``, a hook, a custom Function).  Its exception is the
+    user's, and is left alone."""
+    dirs = _library_dirs()
+    tb = exc.__traceback__
+    tb = tb.tb_next if tb is not None else None     # skip the wrapper
+    while tb is not None:
+        if _is_user_file(tb.tb_frame.f_code.co_filename, dirs):
+            return True
+        tb = tb.tb_next
+    return False
 
 
 _NAMED = re.compile(r"^[\w.]+(\(\))?:")

@@ -86,9 +86,13 @@ def test_unnamed_messages_get_the_op_prefix():
 def test_translate_numpy_messages():
     """The NumPy phrasings are rewritten in PyTorch's."""
     def boom(msg, cls=ValueError):
-        def f(*a):
-            raise cls(msg)
-        return _errors.public(f, "op")
+        # compiled as if in the library: errors from users' code (a
+        # callback) are never translated
+        import os
+        ns = {"cls": cls, "msg": msg}
+        exec(compile("def f(*a):\n    raise cls(msg)\n", os.path.join(
+            os.path.dirname(pt.__file__), "_fake_op.py"), "exec"), ns)
+        return _errors.public(ns["f"], "op")
 
     _raises(RuntimeError, lambda: boom(
         "operands could not be broadcast together with shapes (2,3) (4,) ")(),
@@ -117,9 +121,29 @@ def test_translate_numpy_messages():
     # A failure that is not a bad argument still comes out as an allowed
     # type, says it is internal, and keeps the original as __cause__.
     with pytest.raises(RuntimeError, match=r"^op\(\): internal error "
-                       r"\(AssertionError: boom\)") as info:
-        boom("boom", AssertionError)()
-    assert isinstance(info.value.__cause__, AssertionError)
+                       r"\(NameError: boom\)") as info:
+        boom("boom", NameError)()
+    assert isinstance(info.value.__cause__, NameError)
+    # PyTorch's deliberate AssertionErrors and KeyErrors (with a sentence)
+    # keep their type; a failed lookup's KeyError does not
+    with pytest.raises(AssertionError, match="^op\\(\\): must be within"):
+        boom("must be within", AssertionError)()
+    with pytest.raises(KeyError, match="param 'initial_lr' is not"):
+        boom("param 'initial_lr' is not specified in param_groups[0]",
+             KeyError)()
+
+
+def test_errors_from_user_callbacks_are_not_translated():
+    """A user's function called by a library entry point (an lr_lambda, a
+    hook) raises what it raises."""
+    import pytensor.optim as optim
+    opt = optim.SGD([pt.ones(2, requires_grad=True)], lr=0.1)
+
+    def lr_lambda(epoch):
+        return {}["missing"]            # a bug in the user's code
+
+    with pytest.raises(KeyError, match="missing"):
+        optim.lr_scheduler.LambdaLR(opt, lr_lambda)
 
 
 def test_good_errors_pass_through_untouched():
@@ -392,3 +416,45 @@ def test_optimizer_kernel_hyper_parameters_other_kernels():
     # hyper-parameters are left alone
     cpu.sgd_step(p, p.copy(), lr=0.1)
     assert p.tolist() == [0.9] * 4
+
+
+# ----------------------------------------------------------------------
+# Layers, optimizers, data, checkpoints
+def test_constructor_internal_failures_name_the_class():
+    import pytensor.optim as optim
+    _raises(TypeError, lambda: pt.nn.ZeroPad2d(None),
+            r"^ZeroPad2d\(\) received an invalid combination of arguments "
+            r"- got \(None\), but expected \(padding\)$")
+    _raises(TypeError, lambda: optim.SGD(None, lr=0.1),
+            r"^SGD\(\) received an invalid combination of arguments - got "
+            r"\(None, lr=float\)")
+    _raises(TypeError, lambda: optim.Adam([pt.ones(2, requires_grad=True)],
+                                          lr="a"), r"^Adam\(\) .* lr=str")
+    # the constructors' own messages stay PyTorch's, word for word
+    with pytest.raises(ValueError) as info:
+        optim.SGD([pt.ones(2, requires_grad=True)], lr=-1)
+    assert str(info.value) == "Invalid learning rate: -1"
+
+
+def test_flatten_layers_check_their_input():
+    _raises(TypeError, lambda: pt.nn.Flatten()(3),
+            r"^Flatten \(Flatten\(start_dim=1, end_dim=-1\)\): flatten\(\): "
+            r"argument 'input' \(position 1\) must be Tensor, not int$")
+    model = pt.nn.Sequential(pt.nn.Linear(2, 4), pt.nn.Unflatten(1, (2, 2)))
+    assert model(pt.ones(3, 2)).shape == (3, 2, 2)
+    _raises(TypeError, lambda: model[1](None),
+            r"unflatten\(\): argument 'input' .* not None$")
+
+
+def test_save_reports_path_problems(tmp_path):
+    state = {"w": pt.ones(2)}
+    _raises(FileNotFoundError, lambda: pt.save(state, tmp_path / "no" / "x"),
+            rf"^save: parent directory {tmp_path / 'no'} does not exist$")
+    _raises(IsADirectoryError, lambda: pt.save(state, tmp_path),
+            rf"^save: {tmp_path} is a directory$")
+    _raises(TypeError, lambda: pt.save(state, 3),
+            r"^save: f must be a path \(str or os.PathLike\) or a writable "
+            r"binary file, got int$")
+    assert list((tmp_path).iterdir()) == []     # no temporary file left
+    pt.save(state, tmp_path / "x")
+    assert pt.load(tmp_path / "x")["w"].tolist() == [1.0, 1.0]

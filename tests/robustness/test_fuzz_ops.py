@@ -26,7 +26,8 @@ from tests.robustness import _fuzz
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
-GROUPS = ("api_a", "api_b", "methods", "kernels", "functional", "operators")
+GROUPS = ("api_a", "api_b", "methods", "nn", "kernels", "functional",
+          "operators")
 TIMEOUT = 300           # seconds per group, on a loaded 2-core machine
 
 
