@@ -194,10 +194,13 @@ def _is_user_file(filename, dirs):
     if filename.startswith(dirs):
         return False
     # Compiled (Cython) frames carry the relative source path given at
-    # build time ("numpy/random/_common.pyx", "pytensor_ext/cpu/x.pyx"):
-    # library code.  User code has absolute paths or "<stdin>", "<string>".
-    return filename.startswith("<") or filename.startswith(("/", "\\")) \
-        or filename[1:3] == ":\\"
+    # build time ("numpy/random/_common.pyx", "pytensor/tensor.py"):
+    # library code.  User code has absolute paths, "<stdin>", "<string>"
+    # or names of its own ("nn.md[block 2]").
+    import os
+    return os.path.isabs(filename) or not (
+        filename.endswith((".pyx", ".py", ".pxd")) and (
+            "/" in filename or os.sep in filename))
 
 
 def _from_user_code(exc):

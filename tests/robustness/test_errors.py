@@ -267,10 +267,15 @@ def test_positive_of_bool():
     lambda: F.kl_div(pt.ones(2), pt.ones(2)),
     lambda: F.l1_loss(pt.ones(2), pt.ones(2), size_average=True),
     lambda: pt.nn.MSELoss(size_average=True),
+    lambda: pt.nn.Hardtanh(min_value=-2.0),
+    lambda: pt.data.DataLoader(pt.data.TensorDataset(pt.ones(2)),
+                               pin_memory=True),
+    lambda: pt.optim.SGD([pt.ones(1, requires_grad=True)] * 2, lr=0.1),
 ], ids=["softmax", "F.softmax", "dropout2d", "meshgrid", "mse_size",
-        "kl_div_mean", "legacy_reduction", "module_legacy_reduction"])
+        "kl_div_mean", "legacy_reduction", "module_legacy_reduction",
+        "hardtanh_min_value", "dataloader_pin_memory", "sgd_duplicates"])
 def test_op_warnings_point_at_the_users_line(call):
-    with pytest.warns(UserWarning) as rec:
+    with pytest.warns((UserWarning, FutureWarning)) as rec:
         call()
     assert [w.filename for w in rec] == [__file__] * len(rec)
 
@@ -458,3 +463,87 @@ def test_save_reports_path_problems(tmp_path):
     assert list((tmp_path).iterdir()) == []     # no temporary file left
     pt.save(state, tmp_path / "x")
     assert pt.load(tmp_path / "x")["w"].tolist() == [1.0, 1.0]
+
+
+# ----------------------------------------------------------------------
+# Module-level errors: the layer path, expected and actual shapes; state
+# dicts; optimizers (these existed; asserted here as the error contract)
+class _Net(pt.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = pt.nn.ModuleDict({"proj": pt.nn.Sequential(
+            pt.nn.Linear(3, 4), pt.nn.Tanh(), pt.nn.Linear(4, 4))})
+        self.head = pt.nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.head(self.encoder["proj"](x))
+
+
+def test_layer_errors_name_the_path_and_shapes():
+    model = _Net()
+    _raises(RuntimeError, lambda: model(pt.ones(2, 5)),
+            r"^model\.encoder\.proj\.0 \(Linear\(in_features=3, "
+            r"out_features=4, bias=True\)\): linear: expected input with "
+            r"last dimension 3, got shape \[2, 5\] \(weight shape \[4, 3\]\)$")
+    _raises(RuntimeError, lambda: model(pt.ones(2, 3, dtype=pt.float64)),
+            r"^model\.encoder\.proj\.0 .*: linear: expected input and weight "
+            r"to have the same dtype, but got pytensor.float64 and "
+            r"pytensor.float32$")
+    _raises(TypeError, lambda: model(None), r"^model\.encoder\.proj\.0 .* "
+            r"not NoneType$")
+    emb = pt.nn.Embedding(5, 3)
+    _raises(IndexError, lambda: emb(pt.tensor([0, 7])),
+            r"^emb \(Embedding\(5, 3\)\): embedding: index out of range in "
+            r"self \(index 7, num_embeddings 5\)$")
+    loss = pt.nn.CrossEntropyLoss()
+    _raises(ValueError, lambda: loss(pt.randn(3, 5), pt.tensor([0, 1])),
+            r"Expected input batch_size \(3\) to match target batch_size "
+            r"\(2\)")
+
+
+def test_load_state_dict_errors():
+    model = pt.nn.Sequential(pt.nn.Linear(3, 4), pt.nn.Linear(4, 1))
+    sd = model.state_dict()
+    bad = dict(sd, **{"0.weight": pt.ones(2, 2)})
+    _raises(RuntimeError, lambda: model.load_state_dict(bad),
+            r"^Error\(s\) in loading state_dict for Sequential:\n\tsize "
+            r"mismatch for 0\.weight: copying a param with shape \[2, 2\] "
+            r"from checkpoint, the shape in current model is \[4, 3\]\.$")
+    missing = {k: v for k, v in sd.items() if k != "1.bias"}
+    missing["extra"] = pt.ones(1)
+    _raises(RuntimeError, lambda: model.load_state_dict(missing),
+            r'Missing key\(s\) in state_dict: "1\.bias"\.', r'Unexpected '
+            r'key\(s\) in state_dict: "extra"\.')
+    _raises(RuntimeError, lambda: model.load_state_dict(
+        dict(sd, **{"0.bias": "abc"})), r'While copying the parameter named '
+        r'"0\.bias", expected pytensor.Tensor')
+    _raises(TypeError, lambda: model.load_state_dict(None),
+            r"^Expected state_dict to be dict-like")
+    before = model[0].weight.tolist()
+    assert model[0].weight.tolist() == before       # nothing half-loaded
+
+
+def test_optimizer_parameter_errors():
+    import pytensor.optim as optim
+    p = pt.ones(2, requires_grad=True)
+    _raises(ValueError, lambda: optim.SGD([p * 2], lr=0.1),
+            r"^can't optimize a non-leaf Tensor$")
+    _raises(ValueError, lambda: optim.SGD([{"params": [p]},
+                                           {"params": [p]}], lr=0.1),
+            r"^some parameters appear in more than one parameter group$")
+    with pytest.warns(UserWarning, match="duplicate parameters") as rec:
+        optim.SGD([p, p], lr=0.1)
+    assert rec[0].filename == __file__
+    _raises(ValueError, lambda: optim.SGD([], lr=0.1),
+            r"^optimizer got an empty parameter list$")
+    # a state dict from an optimizer over other parameters
+    model = pt.nn.Linear(3, 4)
+    opt = optim.Adam(model.parameters(), lr=0.1)
+    model(pt.ones(2, 3)).sum().backward()
+    opt.step()
+    sd = opt.state_dict()
+    sd["state"][0]["exp_avg"] = pt.ones(7)
+    _raises(ValueError, lambda: optim.Adam(model.parameters(), lr=0.1)
+            .load_state_dict(sd),
+            r"^loaded state dict has a state tensor 'exp_avg' of shape \[7\] "
+            r"for parameter 0 of shape \[4, 3\]")
