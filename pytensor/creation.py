@@ -15,7 +15,8 @@ from pytensor.tensor import Tensor
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones",
            "full", "empty", "arange", "linspace", "logspace", "eye",
-           "zeros_like", "ones_like", "full_like", "empty_like", "scalar_tensor"]
+           "zeros_like", "ones_like", "full_like", "empty_like",
+           "scalar_tensor"]
 
 _ndarray = np.ndarray
 
@@ -69,22 +70,33 @@ def _nested_to_array(data):
 
 
 def _to_array(data, dtype=None, device=None, copy=True):
-    dev = _backend.resolve_device(device)
+    """The storage array for ``tensor``/``as_tensor``: ``data`` converted to
+    ``dtype`` on ``device``.
+
+    With ``device=None``, a Tensor or CuPy array stays on its own device (as
+    PyTorch keeps a CUDA tensor's device) unless a default device was set;
+    everything else goes to the default device.
+    """
+    if device is None and not _backend.default_device_was_set() and (
+            isinstance(data, Tensor) or _backend.is_cuda_array(data)):
+        arr = data._data if isinstance(data, Tensor) else data
+        dev = _backend.device_of(arr)
+    else:
+        dev = _backend.resolve_device(device)
     want = _dt.to_dtype(dtype).np if dtype is not None else None
-    if isinstance(data, Tensor):
-        arr = data._data
-        if want is not None and arr.dtype != want:
-            arr = arr.astype(want)
+    if isinstance(data, Tensor) or _backend.is_cuda_array(data):
+        arr = data._data if isinstance(data, Tensor) else data
+        if not isinstance(data, Tensor) and arr.dtype not in _dt._BY_NP:
+            _dt.from_numpy_dtype(arr.dtype)     # raises a clear TypeError
+        if _backend.device_of(arr) != dev:
+            arr = _backend.to_device(arr, dev)  # a new array: no copy needed
             copy = False
-        if dev.type == "cpu" and arr.__class__ is not _ndarray or (
-                dev.type == "cuda"):
-            return _backend.to_device(arr, dev, copy=copy)
-        return arr.copy() if copy else arr
-    if _backend.is_cuda_array(data):
-        arr = data.astype(want) if want is not None else data
-        if copy and arr is data:
-            arr = arr.copy()
-        return _backend.to_device(arr, dev)
+
+        def convert(xp):
+            if want is not None and arr.dtype != want:
+                return arr.astype(want)
+            return arr.copy() if copy else arr
+        return _on_device(dev, convert)
     if isinstance(data, np.ndarray):
         arr = data
     else:
@@ -103,8 +115,8 @@ def _to_array(data, dtype=None, device=None, copy=True):
         _dt.from_numpy_dtype(target)        # raises a clear TypeError
     if arr.dtype != target:
         arr = arr.astype(target)
-    elif copy:
-        arr = arr.copy()
+    elif copy and dev.type == "cpu":
+        arr = arr.copy()                    # (uploading copies anyway)
     if not arr.flags.c_contiguous and not arr.flags.f_contiguous:
         arr = np.ascontiguousarray(arr)
     return _backend.array_on(dev, arr)
@@ -146,7 +158,8 @@ def as_tensor(data, dtype=None, device=None):
     if isinstance(data, Tensor):
         want = _dt.to_dtype(dtype) if dtype is not None else None
         if (want is None or want is data.dtype) and (
-                device is None or _backend.resolve_device(device) == data.device):
+                device is None or
+                _backend.resolve_device(device) == data.device):
             return data
         return data.to(device=device, dtype=want)
     return _finish(_to_array(data, dtype, device, copy=False), False)
@@ -195,19 +208,23 @@ def _resolve(dtype, device, default=None):
     return d.np, _backend.resolve_device(device)
 
 
-def _xp_for(dev):
-    return np if dev.type == "cpu" else _backend.cupy_or_none()
+def _on_device(dev, make):
+    """Run ``make(xp)`` with ``dev``'s array module, on that device (CuPy
+    allocates on the current device)."""
+    if dev.type == "cpu":
+        return make(np)
+    cp = _backend.cupy_or_none()
+    with cp.cuda.Device(dev.index):
+        return make(cp)
 
 
 def _filled(op, size, value, dtype, device, requires_grad):
     npd, dev = _resolve(dtype, device)
     shape = _shape_arg(size, op)
-    xp = _xp_for(dev)
-    if dev.type == "cuda":
-        with xp.cuda.Device(dev.index):
-            arr = xp.full(shape, value, npd)
-    else:
+    if dev.type == "cpu":
         arr = np.full(shape, value, npd)
+    else:
+        arr = _on_device(dev, lambda xp: xp.full(shape, value, npd))
     return _finish(arr, requires_grad)
 
 
@@ -266,8 +283,12 @@ def full_like(input, fill_value, dtype=None, device=None,
 
 
 def scalar_tensor(value, dtype=None, device=None, requires_grad=False):
-    return tensor(value, dtype=dtype or _dt.get_default_dtype(),
-                  device=device, requires_grad=requires_grad)
+    """A 0-d tensor holding ``value`` (default float dtype); filled on the
+    device, no host copy."""
+    if isinstance(value, Tensor):
+        value = value.item()
+    return _filled("scalar_tensor", ((),), value,
+                   dtype or _dt.get_default_dtype(), device, requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None,
@@ -286,7 +307,8 @@ def arange(start, end=None, step=1, dtype=None, device=None,
     """
     if end is None:
         start, end = 0, start
-    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    vals = [v.item() if isinstance(v, Tensor) else v
+            for v in (start, end, step)]
     start, end, step = vals
     if step == 0:
         raise RuntimeError("arange: step must be nonzero")
@@ -301,9 +323,10 @@ def arange(start, end=None, step=1, dtype=None, device=None,
     # Compute in float64 (or int64) and cast, as PyTorch does, so that
     # float32 ranges have the exact length ceil((end-start)/step).
     n = int(np.ceil((end - start) / step))
-    arr = (start + np.arange(n, dtype=np.float64 if npd.kind == "f"
-                             else np.int64) * step).astype(npd)
-    return _finish(_backend.array_on(dev, arr), requires_grad)
+    work = np.float64 if npd.kind == "f" else np.int64
+    arr = _on_device(dev, lambda xp: (
+        start + xp.arange(n, dtype=work) * step).astype(npd))
+    return _finish(arr, requires_grad)
 
 
 def linspace(start, end, steps, dtype=None, device=None,
@@ -312,20 +335,85 @@ def linspace(start, end, steps, dtype=None, device=None,
     if steps < 0:
         raise RuntimeError("linspace: number of steps must be non-negative")
     npd, dev = _resolve(dtype, device)
-    arr = np.linspace(float(start), float(end), int(steps)).astype(npd)
-    return _finish(_backend.array_on(dev, arr), requires_grad)
+    arr = _on_device(dev, lambda xp: xp.linspace(
+        float(start), float(end), int(steps)).astype(npd))
+    return _finish(arr, requires_grad)
 
 
 def logspace(start, end, steps, base=10.0, dtype=None, device=None,
              requires_grad=False):
     npd, dev = _resolve(dtype, device)
-    arr = np.logspace(float(start), float(end), int(steps),
-                      base=base).astype(npd)
-    return _finish(_backend.array_on(dev, arr), requires_grad)
+    arr = _on_device(dev, lambda xp: xp.logspace(
+        float(start), float(end), int(steps), base=base).astype(npd))
+    return _finish(arr, requires_grad)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     """The ``n x m`` identity matrix."""
     npd, dev = _resolve(dtype, device)
-    arr = np.eye(n, n if m is None else m, dtype=npd)
-    return _finish(_backend.array_on(dev, arr), requires_grad)
+    arr = _on_device(dev, lambda xp: xp.eye(
+        n, n if m is None else m, dtype=npd))
+    return _finish(arr, requires_grad)
+
+
+# ---------------------------------------------------------------------------
+# ``Tensor.new_*``: factories that default to the tensor's dtype and device.
+def _new_kw(self, dtype, device):
+    return (self.dtype if dtype is None else dtype,
+            self.device if device is None else device)
+
+
+def _new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    """A new tensor from ``data`` with this tensor's dtype and device by
+    default (a copy, as :func:`tensor`)."""
+    d, dev = _new_kw(self, dtype, device)
+    return tensor(data, dtype=d, device=dev, requires_grad=requires_grad)
+
+
+def _new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+    """Zeros of ``size``, with this tensor's dtype and device by default.
+
+    Example:
+        >>> import pytensor
+        >>> pytensor.tensor([1], dtype=pytensor.int32).new_zeros(2, 2)
+        tensor([[0, 0],
+                [0, 0]], dtype=pytensor.int32)
+    """
+    d, dev = _new_kw(self, dtype, device)
+    return zeros(*size, dtype=d, device=dev, requires_grad=requires_grad)
+
+
+def _new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+    """Ones of ``size``, with this tensor's dtype and device by default."""
+    d, dev = _new_kw(self, dtype, device)
+    return ones(*size, dtype=d, device=dev, requires_grad=requires_grad)
+
+
+def _new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+    """An uninitialised tensor of ``size`` (this tensor's dtype/device)."""
+    d, dev = _new_kw(self, dtype, device)
+    return empty(*size, dtype=d, device=dev, requires_grad=requires_grad)
+
+
+def _new_full(self, size, fill_value, dtype=None, device=None,
+              requires_grad=False):
+    """``fill_value`` everywhere, with this tensor's dtype and device by
+    default."""
+    d, dev = _new_kw(self, dtype, device)
+    return full(size, fill_value, dtype=d, device=dev,
+                requires_grad=requires_grad)
+
+
+def _get_device(self):
+    """The CUDA ordinal of a CUDA tensor; -1 for a CPU tensor (PyTorch)."""
+    d = self.device
+    return -1 if d.type == "cpu" else d.index
+
+
+for _name, _fn in (("new_tensor", _new_tensor), ("new_zeros", _new_zeros),
+                   ("new_ones", _new_ones), ("new_empty", _new_empty),
+                   ("new_full", _new_full), ("get_device", _get_device)):
+    _fn.__name__ = _name
+    setattr(Tensor, _name, _fn)
+Tensor.is_cpu = property(lambda self: self._data.__class__ is _ndarray,
+                         doc="True for a tensor on the CPU.")

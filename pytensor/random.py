@@ -1,9 +1,13 @@
 """Random number generation: ``Generator``, ``manual_seed`` and the random
 factories (``rand randn randint randperm normal`` and ``*_like``).
 
-The CPU generator is NumPy's PCG64; CUDA tensors draw from a CuPy
-generator of the same seed (``pytensor.cuda.manual_seed``).  Streams are
-reproducible within pytensor, not bit-identical to PyTorch's.
+The CPU generator is NumPy's PCG64.  CUDA tensors draw on the GPU from
+CuPy's generator (XORWOW), one default generator per device
+(``pytensor.cuda.default_generator``), seeded by ``pytensor.manual_seed`` /
+``pytensor.cuda.manual_seed``: samples never travel from the host.  Streams
+are reproducible within pytensor for a given seed and device type, not
+bit-identical to PyTorch's, and a CUDA stream differs from the CPU stream of
+the same seed (as in PyTorch).
 """
 import numpy as np
 
@@ -35,10 +39,14 @@ class Generator:
     """
 
     def __init__(self, device="cpu"):
-        self.device = _backend.Device(device)
+        d = _backend.Device(device)
+        if d.type == "cuda" and d.index is None and \
+                _backend.cuda_available():
+            d = _backend.resolve_device(d)      # the current device, now
+        self.device = d
         self._seed = int(np.random.SeedSequence().entropy % (2 ** 63))
         self._np = np.random.Generator(np.random.PCG64(self._seed))
-        self._cp = None
+        self._cp = {}           # CUDA ordinal -> cupy.random.Generator
 
     def manual_seed(self, seed):
         """Reset the stream to ``seed``; returns the generator."""
@@ -47,7 +55,7 @@ class Generator:
             seed += 2 ** 64
         self._seed = seed
         self._np = np.random.Generator(np.random.PCG64(seed))
-        self._cp = None
+        self._cp = {}
         return self
 
     def seed(self):
@@ -59,26 +67,42 @@ class Generator:
         return self._seed
 
     def get_state(self):
-        """The stream state, as a uint8 tensor (restorable bit for bit)."""
+        """The stream state, as a uint8 tensor (restorable bit for bit).
+
+        CPU generators only: CuPy keeps a CUDA stream's state on the device
+        in a form it does not export; re-seed with ``manual_seed`` instead.
+        """
+        self._cpu_only("get_state")
         import json
         st = json.dumps(self._np.bit_generator.state).encode()
         return Tensor._make(np.frombuffer(st, dtype=np.uint8).copy())
 
     def set_state(self, state):
+        self._cpu_only("set_state")
         import json
         arr = state._data if isinstance(state, Tensor) else np.asarray(state)
+        arr = _backend.as_host(arr)
         self._np.bit_generator.state = json.loads(bytes(arr.astype(np.uint8)))
         return self
+
+    def _cpu_only(self, what):
+        if self.device.type != "cpu":
+            raise NotImplementedError(
+                f"Generator.{what}: the state of a CUDA generator cannot be "
+                "saved or restored; re-seed it with manual_seed(seed)")
 
     def numpy_generator(self):
         return self._np
 
     def cupy_generator(self, dev):
-        cp = _backend.cupy_or_none()
-        if self._cp is None:
+        """The CuPy generator drawing on CUDA device ``dev`` (created, from
+        this generator's seed, on first use)."""
+        g = self._cp.get(dev.index)
+        if g is None:
+            cp = _backend.cupy_or_none()
             with cp.cuda.Device(dev.index):
-                self._cp = cp.random.default_rng(self._seed)
-        return self._cp
+                g = self._cp[dev.index] = cp.random.default_rng(self._seed)
+        return g
 
     def __repr__(self):
         return f"<pytensor.Generator seed={self._seed} device={self.device}>"
@@ -117,7 +141,12 @@ def set_rng_state(state):
 
 
 def _draw(dev, generator, fn_np, fn_cp=None):
-    """Draw with NumPy on the CPU, with CuPy on a GPU (its own stream)."""
+    """Draw with NumPy on the CPU, or with CuPy on the GPU ``dev`` (its
+    default generator, or ``generator``, whose device type must match)."""
+    if generator is not None and generator.device.type != dev.type:
+        raise RuntimeError(
+            f"Expected a '{dev.type}' device type for generator but found "
+            f"'{generator.device.type}'")
     if dev.type == "cpu":
         return fn_np((generator or default_generator)._np)
     from pytensor import cuda
@@ -170,11 +199,18 @@ def randint(low, high=None, size=None, generator=None, dtype=None,
     return _finish(arr, requires_grad)
 
 
-def randperm(n, generator=None, dtype=None, device=None):
+def randperm(n, generator=None, dtype=None, device=None,
+             requires_grad=False):
     """A random permutation of ``0..n-1``."""
     npd, dev = _resolve(dtype, device, default=_dt.int64)
-    arr = _draw(dev, generator, lambda g: g.permutation(n).astype(npd))
-    return Tensor._make(arr)
+    n = int(n)
+    if n < 0:
+        raise RuntimeError(f"randperm: n must be non-negative, got {n}")
+    # CuPy's generator has no permutation(): argsort of uniform keys is a
+    # uniform permutation (float64 keys tie with negligible probability).
+    arr = _draw(dev, generator, lambda g: g.permutation(n).astype(npd),
+                lambda g: g.random(n, dtype=np.float64).argsort().astype(npd))
+    return _finish(arr, requires_grad)
 
 
 def _check_std(std):
@@ -202,13 +238,14 @@ def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None,
             return z * std + mean
     if size is None:
         raise TypeError("normal: size is required with scalar mean and std")
-    z = randn(*((size,) if isinstance(size, int) else tuple(size)),
-              generator=generator, dtype=dtype, device=device)
-    z._data *= std
-    z._data += mean
-    if requires_grad:
-        z.requires_grad_(True)
-    return z
+    shape = _shape_arg((size,) if isinstance(size, int) else (tuple(size),),
+                       "normal")
+    npd, dev = _resolve(dtype, device)
+    _float_only("normal", npd)
+    work = np.float64 if npd == np.float64 else np.float32
+    arr = _draw(dev, generator, lambda g: (
+        g.standard_normal(shape, dtype=work) * std + mean).astype(npd))
+    return _finish(arr, requires_grad)
 
 
 def bernoulli(input, p=None, generator=None):
@@ -225,8 +262,15 @@ def bernoulli(input, p=None, generator=None):
 
 
 def multinomial(input, num_samples, replacement=False, generator=None):
-    """Indices sampled from the rows of ``input`` (non-negative weights)."""
-    probs = np.asarray(input.detach().cpu()._data, dtype=np.float64)
+    """Indices sampled from the rows of ``input`` (non-negative weights).
+
+    On a GPU the samples are drawn on the device (inverse-CDF sampling with
+    replacement, Gumbel top-k without); one host read-back checks the
+    weights, as PyTorch's CUDA kernel does with its device assertions.
+    """
+    if input.is_cuda:
+        return _multinomial_device(input, num_samples, replacement, generator)
+    probs = np.asarray(input.detach()._data, dtype=np.float64)
     single = probs.ndim == 1
     probs = probs.reshape(-1, probs.shape[-1])
     if (probs < 0).any() or not np.isfinite(probs).all():
@@ -245,8 +289,50 @@ def multinomial(input, num_samples, replacement=False, generator=None):
                                "replacement")
         out[i] = g.choice(row.size, num_samples, replace=replacement,
                           p=row / s)
-    res = Tensor._make(out[0] if single else out)
-    return res.to(input.device)
+    return Tensor._make(out[0] if single else out)
+
+
+def _multinomial_device(input, num_samples, replacement, generator):
+    dev = input.device
+    x = input._data
+    single = x.ndim == 1
+    n = int(num_samples)
+
+    def draw(g):
+        cp = _backend.cupy_or_none()
+        p = x.reshape(-1, x.shape[-1]).astype(np.float64)
+        total = p.sum(axis=1, keepdims=True)
+        nonzero = (p > 0).sum(axis=1)
+        # One read-back for every check (a single synchronisation).
+        bad = cp.stack([(p < 0).any() | ~cp.isfinite(p).all(),
+                        (total <= 0).any(),
+                        (nonzero < n).any() if not replacement else
+                        cp.zeros((), dtype=bool)]).get()
+        if bad[0]:
+            raise RuntimeError("multinomial: probabilities must be finite "
+                               "and non-negative")
+        if bad[1]:
+            raise RuntimeError("multinomial: invalid distribution (sum of "
+                               "probabilities <= 0)")
+        if bad[2]:
+            raise RuntimeError("multinomial: cannot sample n_sample > "
+                               "prob_dist.size(-1) samples without "
+                               "replacement")
+        rows, k = p.shape
+        if replacement:
+            cdf = cp.cumsum(p / total, axis=1)
+            u = g.random((rows, n, 1), dtype=np.float64)
+            idx = (u >= cdf[:, None, :]).sum(axis=2)
+            out = cp.minimum(idx, k - 1)
+        else:
+            # Gumbel top-k: the n largest log(p) + Gumbel noise are a
+            # weighted sample without replacement.
+            u = g.random((rows, k), dtype=np.float64)
+            keys = cp.where(p > 0, cp.log(p) - cp.log(-cp.log(u)), -cp.inf)
+            out = cp.argsort(-keys, axis=1)[:, :n]
+        out = out.astype(np.int64)
+        return out[0] if single else out
+    return Tensor._make(_draw(dev, generator, None, draw))
 
 
 def _float_only(op, npd):

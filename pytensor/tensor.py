@@ -203,9 +203,8 @@ class Tensor:
     def storage_offset(self):
         if self._base is None:
             return 0
-        base = self._base._data
-        return (self._data.__array_interface__["data"][0]
-                - base.__array_interface__["data"][0]) // self._data.itemsize
+        return (self.data_ptr() - self._base.data_ptr()) // \
+            self._data.itemsize
 
     def data_ptr(self):
         arr = self._data
@@ -471,7 +470,10 @@ class Tensor:
     def __array__(self, dtype=None, copy=None):
         arr = self._data
         if arr.__class__ is not _ndarray:
-            arr = _backend.to_device(arr, _backend.CPU)
+            # As PyTorch: no silent device-to-host copy (np.asarray(t)).
+            raise TypeError(
+                f"can't convert {self.device} device type tensor to numpy. "
+                "Use Tensor.cpu() to copy the tensor to host memory first.")
         if dtype is not None and arr.dtype != dtype:
             return arr.astype(dtype)
         return arr.copy() if copy else arr
@@ -525,6 +527,22 @@ class Tensor:
     def __complex__(self):
         return complex(self.item())
 
+    # DLPack (zero-copy exchange with NumPy, torch, CuPy ...): see interop.py
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None,
+                   copy=None):
+        from pytensor.interop import export
+        return export(self, stream, max_version, dl_device, copy)
+
+    def __dlpack_device__(self):
+        from pytensor.interop import export_device
+        return export_device(self)
+
+    @property
+    def __cuda_array_interface__(self):
+        """CUDA tensors only (``cupy.asarray(t)``, Numba: zero copy)."""
+        from pytensor.interop import cuda_array_interface
+        return cuda_array_interface(self)
+
     # Tensors are compared elementwise (``==`` is an op), so hash by identity
     # as PyTorch does; they can be dict keys and set members.
     __hash__ = object.__hash__
@@ -539,12 +557,12 @@ class Tensor:
             raise RuntimeError(
                 "Only Tensors created explicitly by the user (graph leaves) "
                 "support the deepcopy protocol at the moment.")
-        t = type(self)._make(self._data.copy())
-        if type(self) is not Tensor:        # Parameter
-            t._requires_grad = self._requires_grad
+        dev = self.device
+        t = type(self)._make(_backend.to_device(self._data, dev, copy=True))
         t._requires_grad = self._requires_grad
         if self._grad is not None:
-            t._grad = Tensor._make(self._grad._data.copy())
+            t._grad = Tensor._make(_backend.to_device(
+                self._grad._data, self._grad.device, copy=True))
         memo[id(self)] = t
         return t
 

@@ -282,6 +282,272 @@ def scatter_add(target, axis, index, src):
     return target
 
 
+# --- normalization --------------------------------------------------------
+KERNEL_NAMES = KERNEL_NAMES + (
+    "layer_norm_fwd", "layer_norm_bwd", "batch_norm_fwd", "batch_norm_bwd",
+    "lstm_cell_fwd", "lstm_cell_bwd", "gru_cell_fwd", "gru_cell_bwd",
+)
+
+
+def layer_norm_fwd(x, weight, bias, eps):
+    """Normalize each row of ``x`` (``(M, N)``) to zero mean and unit
+    (biased) variance, then ``* weight + bias``.
+
+    Args:
+        x: ``(M, N)`` float array.
+        weight, bias: ``(N,)`` arrays or None.
+        eps (float): added to the variance.
+
+    Returns:
+        ``(y, mean, rstd)``: ``y`` of ``x``'s shape, ``mean`` and
+        ``rstd = 1 / sqrt(var + eps)`` of shape ``(M,)``.
+    """
+    xp = _xp(x)
+    M, N = x.shape
+    if N == 0:
+        y = xp.empty_like(x)
+        nan = xp.full((M,), xp.nan, x.dtype)
+        return y, nan, nan.copy()
+    mean = x.mean(axis=1)
+    xc = x - mean[:, None]
+    var = (xc * xc).mean(axis=1)
+    rstd = (1 / xp.sqrt(var + eps)).astype(x.dtype)
+    y = xc * rstd[:, None]
+    if weight is not None:
+        y = y * weight
+    if bias is not None:
+        y = y + bias
+    return y.astype(x.dtype), mean.astype(x.dtype), rstd
+
+
+def layer_norm_bwd(gy, x, mean, rstd, weight, output_mask):
+    """Gradients of :func:`layer_norm_fwd`.
+
+    Args:
+        gy, x: ``(M, N)``; mean, rstd: ``(M,)`` as returned by the forward;
+        weight: ``(N,)`` or None.
+        output_mask: three bools: which of ``(gx, gweight, gbias)`` to
+            compute (the others are None).
+
+    Returns:
+        ``(gx, gweight, gbias)``.
+    """
+    xp = _xp(x)
+    M, N = x.shape
+    xhat = (x - mean[:, None]) * rstd[:, None]
+    gx = gw = gb = None
+    if output_mask[0]:
+        g = gy * weight if weight is not None else gy
+        if N == 0:
+            gx = xp.empty_like(x)
+        else:
+            m1 = g.mean(axis=1, keepdims=True)
+            m2 = (g * xhat).mean(axis=1, keepdims=True)
+            gx = ((g - m1 - xhat * m2) * rstd[:, None]).astype(x.dtype)
+    if output_mask[1]:
+        gw = (gy * xhat).sum(axis=0).astype(x.dtype)
+    if output_mask[2]:
+        gb = gy.sum(axis=0).astype(x.dtype)
+    return gx, gw, gb
+
+
+def batch_norm_fwd(x, weight, bias, running_mean, running_var, training,
+                   momentum, eps):
+    """Batch normalization over the channels of ``x`` (``(N, C, L)``).
+
+    In training, each channel is normalized with its batch mean and
+    (biased) variance over the N and L axes, and ``running_mean`` /
+    ``running_var`` (when given) are updated *in place* with
+    ``(1 - momentum) * running + momentum * batch``, the variance taken
+    unbiased (``n / (n - 1)``) as PyTorch does.  Otherwise the running
+    statistics normalize.
+
+    Args:
+        x: ``(N, C, L)`` float array.
+        weight, bias: ``(C,)`` or None.
+        running_mean, running_var: ``(C,)`` or None (required when not
+            training).
+        training (bool), momentum (float), eps (float).
+
+    Returns:
+        ``(y, save_mean, save_invstd)``, the last two of shape ``(C,)``:
+        what the backward needs.
+    """
+    xp = _xp(x)
+    N, C, L = x.shape
+    n = N * L
+    if training:
+        if n == 0:
+            mean = xp.zeros((C,), x.dtype)
+            var = xp.zeros((C,), x.dtype)
+        else:
+            mean = x.mean(axis=(0, 2))
+            xc = x - mean[None, :, None]
+            var = (xc * xc).mean(axis=(0, 2))
+        # PyTorch's order of operations (momentum * batch first), with an
+        # empty batch leaving the statistics alone.
+        if running_mean is not None and n > 0:
+            running_mean[...] = momentum * mean + (1 - momentum) * running_mean
+        if running_var is not None and n > 0:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                # (a scalar of var's dtype: no host array on a GPU)
+                unbiased = var * n / var.dtype.type(n - 1)
+            running_var[...] = (momentum * unbiased
+                                + (1 - momentum) * running_var)
+    else:
+        mean = running_mean
+        var = running_var
+    invstd = (1 / xp.sqrt(var + eps)).astype(x.dtype)
+    scale = invstd if weight is None else invstd * weight
+    shift = -mean * scale
+    if bias is not None:
+        shift = shift + bias
+    y = x * scale[None, :, None] + shift[None, :, None]
+    return y.astype(x.dtype), mean.astype(x.dtype).copy(), invstd
+
+
+def batch_norm_bwd(gy, x, weight, save_mean, save_invstd, training,
+                   output_mask):
+    """Gradients of :func:`batch_norm_fwd` (``output_mask`` as in
+    :func:`layer_norm_bwd`); in training the batch statistics depend on
+    ``x``, otherwise they are constants."""
+    xp = _xp(x)
+    N, C, L = x.shape
+    n = N * L
+    xhat = (x - save_mean[None, :, None]) * save_invstd[None, :, None]
+    gx = gw = gb = None
+    sum_gy = gy.sum(axis=(0, 2))
+    sum_gy_xhat = (gy * xhat).sum(axis=(0, 2))
+    if output_mask[0]:
+        scale = save_invstd if weight is None else save_invstd * weight
+        if training and n > 0:
+            gx = (gy - (sum_gy / n)[None, :, None]
+                  - xhat * (sum_gy_xhat / n)[None, :, None]) \
+                * scale[None, :, None]
+        else:
+            gx = gy * scale[None, :, None]
+        gx = gx.astype(x.dtype)
+    if output_mask[1]:
+        gw = sum_gy_xhat.astype(x.dtype)
+    if output_mask[2]:
+        gb = sum_gy.astype(x.dtype)
+    return gx, gw, gb
+
+
+# --- recurrent cells ------------------------------------------------------
+def _write(out, i, value):
+    if out is None:
+        return value
+    out[i][...] = value
+    return out[i]
+
+
+def lstm_cell_fwd(gx, gh, c_prev, out=None):
+    """One LSTM step from its gate pre-activations, PyTorch's gate order
+    (input, forget, cell, output).
+
+    Args:
+        gx: ``(B, 4H)``, ``x @ W_ih.T + b_ih (+ b_hh)``.
+        gh: ``(B, 4H)``, ``h @ W_hh.T (+ b_hh)``, or None.
+        c_prev: ``(B, H)``, the previous cell state.
+        out: optional ``(h, c, acts)`` arrays to write the results into.
+
+    Returns:
+        ``(h, c, acts)``: ``c = f * c_prev + i * g``, ``h = o * tanh(c)``,
+        and the activated gates ``acts = [i, f, g, o]`` (``(B, 4H)``)
+        which :func:`lstm_cell_bwd` needs.
+    """
+    xp = _xp(gx)
+    H = c_prev.shape[1]
+    pre = gx if gh is None else gx + gh
+    i = sigmoid_fwd(pre[:, :H])
+    f = sigmoid_fwd(pre[:, H:2 * H])
+    g = xp.tanh(pre[:, 2 * H:3 * H])
+    o = sigmoid_fwd(pre[:, 3 * H:])
+    c = f * c_prev + i * g
+    h = o * xp.tanh(c)
+    acts = xp.concatenate([i, f, g, o], axis=1)
+    return _write(out, 0, h), _write(out, 1, c), _write(out, 2, acts)
+
+
+def lstm_cell_bwd(acts, c_prev, c, gh, gc, out=None):
+    """Backward of :func:`lstm_cell_fwd`.
+
+    Args:
+        acts: ``(B, 4H)`` activated gates; c_prev, c: ``(B, H)``.
+        gh, gc: gradients of ``h`` and ``c`` (``(B, H)``), either None
+            (zero).
+        out: optional ``(dgates, dc_prev)`` arrays to write into.
+
+    Returns:
+        ``(dgates, dc_prev)``: the gradient of the gate pre-activations
+        (``(B, 4H)``) and of ``c_prev``.
+    """
+    xp = _xp(acts)
+    H = c.shape[1]
+    i, f, g, o = (acts[:, k * H:(k + 1) * H] for k in range(4))
+    tc = xp.tanh(c)
+    if gh is None:
+        gh = xp.zeros_like(c)
+    dc = gh * o * (1 - tc * tc)
+    if gc is not None:
+        dc = dc + gc
+    dgates = xp.concatenate([dc * g * i * (1 - i), dc * c_prev * f * (1 - f),
+                             dc * i * (1 - g * g), gh * tc * o * (1 - o)],
+                            axis=1)
+    return _write(out, 0, dgates), _write(out, 1, dc * f)
+
+
+def gru_cell_fwd(gx, gh, h_prev, out=None):
+    """One GRU step, PyTorch's gate order (reset, update, new).
+
+    Args:
+        gx: ``(B, 3H)``, ``x @ W_ih.T + b_ih``.
+        gh: ``(B, 3H)``, ``h @ W_hh.T + b_hh`` (the reset gate scales its
+            new-gate part, so it cannot be folded into ``gx``).
+        h_prev: ``(B, H)``.
+        out: optional ``(h, ws)`` arrays to write into.
+
+    Returns:
+        ``(h, ws)``: ``h = (h_prev - n) * z + n`` and the workspace
+        ``ws = [r, z, n, gh_n]`` (``(B, 4H)``) for :func:`gru_cell_bwd`.
+    """
+    xp = _xp(gx)
+    H = h_prev.shape[1]
+    r = sigmoid_fwd(gx[:, :H] + gh[:, :H])
+    z = sigmoid_fwd(gx[:, H:2 * H] + gh[:, H:2 * H])
+    ghn = gh[:, 2 * H:]
+    n = xp.tanh(gx[:, 2 * H:] + r * ghn)
+    h = (h_prev - n) * z + n
+    ws = xp.concatenate([r, z, n, ghn], axis=1)
+    return _write(out, 0, h), _write(out, 1, ws)
+
+
+def gru_cell_bwd(ws, h_prev, gh, out=None):
+    """Backward of :func:`gru_cell_fwd`.
+
+    Args:
+        ws: ``(B, 4H)`` workspace of the forward; h_prev: ``(B, H)``;
+        gh: ``(B, H)``, the gradient of ``h``.
+        out: optional ``(dgx, dgh, dh_prev)`` arrays to write into.
+
+    Returns:
+        ``(dgx, dgh, dh_prev)``: gradients of ``gx`` and ``gh``
+        (``(B, 3H)``) and the direct part ``gh * z`` of ``h_prev``'s
+        gradient (the part through ``gh`` is ``dgh @ W_hh``).
+    """
+    xp = _xp(ws)
+    H = h_prev.shape[1]
+    r, z, n, ghn = (ws[:, k * H:(k + 1) * H] for k in range(4))
+    dn = gh * (1 - z) * (1 - n * n)
+    dz = gh * (h_prev - n) * z * (1 - z)
+    dr = dn * ghn * r * (1 - r)
+    dgx = xp.concatenate([dr, dz, dn], axis=1)
+    dgh = xp.concatenate([dr, dz, dn * r], axis=1)
+    return (_write(out, 0, dgx), _write(out, 1, dgh),
+            _write(out, 2, gh * z))
+
+
 # =========================================================================
 # Optimizer updates (pytensor.optim)
 #
@@ -468,3 +734,34 @@ def adagrad_step(param, grad, state_sum, *, lr, lr_decay, eps, weight_decay,
     std = down(up(std) + t(eps))
     param += (t(-clr) * up(g)) / up(std)
     return param
+
+
+# --- binary arithmetic -------------------------------------------------
+# ``a op b`` with NumPy's semantics (a Python number takes the array's dtype,
+# NEP 50).  The compiled versions exist to skip NumPy's per-call overhead on
+# small contiguous float arrays; see ``cpu/_arith.pyx``.
+KERNEL_NAMES = KERNEL_NAMES + ("add_fwd", "sub_fwd", "mul_fwd", "div_fwd")
+
+
+def _keep_array(r):
+    return np.asarray(r) if isinstance(r, np.generic) else r
+
+
+def add_fwd(a, b):
+    """``a + b`` (arrays and/or Python numbers)."""
+    return _keep_array(a + b)
+
+
+def sub_fwd(a, b):
+    """``a - b``."""
+    return _keep_array(a - b)
+
+
+def mul_fwd(a, b):
+    """``a * b``."""
+    return _keep_array(a * b)
+
+
+def div_fwd(a, b):
+    """``a / b`` (true division)."""
+    return _keep_array(a / b)

@@ -115,16 +115,17 @@ def make_inputs(case, shapes, dtype, seed):
     return out
 
 
-def strided(arr):
-    """The same values as a non-contiguous array (a strided view)."""
+def strided(arr, xp=np):
+    """The same values as a non-contiguous array (a strided view); ``xp``
+    is the array module (``cupy`` builds the view on the GPU)."""
     if arr is None or arr.ndim == 0:
         return arr
-    big = np.zeros(arr.shape[:-1] + (arr.shape[-1] * 2,), arr.dtype)
+    big = xp.zeros(arr.shape[:-1] + (arr.shape[-1] * 2,), arr.dtype)
     view = big[..., ::2]
     view[...] = arr
     if arr.ndim >= 2:
         # Also transpose the storage so the view is not merely strided.
-        bigt = np.zeros(arr.shape[::-1], arr.dtype).T
+        bigt = xp.zeros(arr.shape[::-1], arr.dtype).T
         bigt[...] = arr
         return bigt if arr.shape[-1] > 1 and arr.shape[-2] > 1 else view
     return view
@@ -310,3 +311,117 @@ def define_tests(cases, namespace):
 UNARY_SHAPES = [((3, 4),), ((),), ((0, 3),), ((2, 1, 3),)]
 BINARY_SHAPES = [((3, 4), (3, 4)), ((3, 4), (4,)), ((2, 1, 3), (4, 1)),
                  ((), (3,)), ((), ()), ((0, 3), (3,))]
+
+
+# ---------------------------------------------------------------------------
+# The same tables on another device (tests/gpu, and the fake GPU of
+# tests/core/test_device_ops.py).
+def _on_device(arr, requires, device, layout):
+    """``arr`` uploaded to ``device``; for the strided layout the device
+    tensor is itself a strided view (built on the device)."""
+    if arr is None:
+        return None
+    t = pytensor.tensor(arr, device=device)
+    if layout == "strided" and arr.ndim:
+        from pytensor.backend import get_xp
+        with pytensor.cuda.device(t.device):
+            t = pytensor.as_tensor(strided(t._data, get_xp(t._data)))
+    if requires:
+        t.requires_grad_(True)
+    return t
+
+
+def _host(t):
+    from pytensor.backend import as_host
+    return as_host(t._data) if hasattr(t, "_data") else np.asarray(t)
+
+
+def check_device_parity(case, shapes, dtype, layout, device="cuda",
+                        torch_check=True, watch=None):
+    """One table row on ``device``: outputs and input gradients must live on
+    ``device`` and match the CPU result (and PyTorch's, when
+    ``torch_check``), forward and backward.
+
+    ``watch(label)`` may return a context manager wrapped around the device
+    forward (label ``"forward"``) and backward (``"backward"``), e.g. to
+    count host round trips.
+    """
+    import contextlib
+    watch = watch or (lambda label: contextlib.nullcontext())
+    seed = _seed_of(case.name, shapes, dtype)
+    arrays = make_inputs(case, shapes, dtype, seed)
+    host = [strided(a) for a in arrays] if layout == "strided" else arrays
+    gidx = _grad_idx(case, arrays) if case.grad else []
+    cpu_in = [_to_pt(a, i in gidx) for i, a in enumerate(host)]
+    cpu_out = _outs(case.fn(pytensor, *cpu_in))
+    dev_in = [_on_device(a, i in gidx, device, layout)
+              for i, a in enumerate(arrays)]
+    want = pytensor.backend.resolve_device(device)
+    with watch("forward"), pytensor.device(want):
+        # Tensors a row builds itself (``T.tensor([0, 2])`` as an index)
+        # go to the device, as under ``with torch.device(...)``.
+        dev_out = _outs(case.fn(pytensor, *dev_in))
+    what = f"{case.name} on {want} ({dtype}, {layout})"
+    assert len(dev_out) == len(cpu_out), \
+        f"{what}: {len(dev_out)} outputs vs {len(cpu_out)} on the CPU"
+    f32 = dtype == "float32"
+    atol, rtol = (case.atol, case.rtol) if f32 else (1e-10, 1e-7)
+    sel = list(case.outputs if case.outputs is not None
+               else range(len(cpu_out)))
+    for k in sel:
+        p, c = dev_out[k], cpu_out[k]
+        if isinstance(c, pytensor.Tensor):
+            assert isinstance(p, pytensor.Tensor), \
+                f"{what}: output {k} is a {type(p).__name__}"
+            assert p.device == want, \
+                f"{what}: output {k} is on {p.device}, expected {want}"
+            if case.check_dtype:
+                assert p.dtype == c.dtype, \
+                    f"{what}: output {k} dtype {p.dtype} != CPU {c.dtype}"
+        assert_close(_host(p), _host(c), atol, rtol,
+                     f"{what}: output {k} vs the CPU result")
+    torch = require_torch() if torch_check else None
+    if torch is not None:
+        th_in = [_to_torch(torch, a, i in gidx) for i, a in enumerate(host)]
+        th_out = _outs(case.torch_call()(torch, *th_in))
+        for k in sel:
+            assert_close(_host(dev_out[k]), _np(th_out[k]), atol, rtol,
+                         f"{what}: output {k} vs torch")
+    if not gidx:
+        return
+    rng = np.random.default_rng(seed + 1)
+    ks = [k for k in sel if isinstance(cpu_out[k], pytensor.Tensor)
+          and cpu_out[k].requires_grad]
+    if not ks:
+        return
+    ups = [rng.standard_normal(cpu_out[k].shape).astype(
+        _host(cpu_out[k]).dtype) for k in ks]
+    cpu_g = pytensor.autograd.grad(
+        [cpu_out[k] for k in ks], [cpu_in[i] for i in gidx],
+        [pytensor.from_numpy(u.copy()) for u in ups], allow_unused=True)
+    dev_up = [pytensor.tensor(u, device=device) for u in ups]
+    with watch("backward"):
+        dev_g = pytensor.autograd.grad(
+            [dev_out[k] for k in ks], [dev_in[i] for i in gidx], dev_up,
+            allow_unused=True)
+    gatol, grtol = (case.grad_atol, case.grad_rtol) if f32 else (1e-9, 1e-6)
+    for i, a, b in zip(gidx, dev_g, cpu_g):
+        if b is None:
+            assert a is None or not np.any(_host(a)), \
+                f"{what}: gradient for input {i} where the CPU has none"
+            continue
+        assert a is not None, f"{what}: no gradient for input {i}"
+        assert a.device == want, \
+            f"{what}: gradient of input {i} is on {a.device}, expected {want}"
+        assert_close(_host(a), _host(b), gatol, grtol,
+                     f"{what}: grad of input {i} vs the CPU result")
+    if torch is not None:
+        th_roots = [th_out[k] for k in ks if th_out[k].requires_grad]
+        if len(th_roots) == len(ks):
+            tg = torch.autograd.grad(
+                th_roots, [th_in[i] for i in gidx],
+                [torch.from_numpy(u.copy()) for u in ups], allow_unused=True)
+            for i, a, b in zip(gidx, dev_g, tg):
+                if b is not None and a is not None:
+                    assert_close(_host(a), _np(b), gatol, grtol,
+                                 f"{what}: grad of input {i} vs torch")

@@ -96,6 +96,21 @@ def _xp(arr):
     return get_xp(arr)
 
 
+def _guard(arr):
+    """A context manager making ``arr``'s GPU current, or None (NumPy
+    arrays, or the current GPU).  CuPy runs on the current device, so the
+    engine's own array arithmetic must happen on the gradient's device."""
+    if arr.__class__ is np.ndarray:
+        return None
+    from pytensor.backend import device_guard
+    return device_guard(arr)
+
+
+def _guard_for(tensors):
+    t = tensors[0] if tensors else None
+    return _guard(t._data) if isinstance(t, Tensor) else None
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None,
              create_graph=False, inputs=None):
     """Accumulate d(tensors)/d(leaves) into the leaves' ``.grad``.
@@ -111,6 +126,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None,
     if Tensor is None:
         _bind()
     tensors = _as_tuple(tensors)
+    guard = _guard_for(tensors)         # the outputs' GPU, for the pass
+    if guard is not None:
+        with guard:
+            return backward(tensors, grad_tensors, retain_graph,
+                            create_graph, inputs)
     grad_tensors = _as_tuple(grad_tensors)
     if grad_tensors is not None and len(grad_tensors) != len(tensors):
         raise RuntimeError(
@@ -158,6 +178,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None,
         _bind()
     single = isinstance(inputs, Tensor)
     outputs = _as_tuple(outputs)
+    guard = _guard_for(outputs)         # the outputs' GPU, for the pass
+    if guard is not None:
+        with guard:
+            return grad(outputs, inputs, grad_outputs, retain_graph,
+                        create_graph, allow_unused, materialize_grads)
     inputs = _as_tuple(inputs)
     grad_outputs = _as_tuple(grad_outputs)
     if allow_unused is None:
@@ -318,6 +343,11 @@ class _Ctx:
         """Sum two gradients arriving at one place.  Out of place: either may
         be referenced elsewhere (``add`` passes its gradient through)."""
         if self.fast:
+            if a.__class__ is not np.ndarray:
+                guard = _guard(a)
+                if guard is not None:
+                    with guard:
+                        return a + b
             return _arr(a + b)
         return a + b                    # Tensor + Tensor, recorded
 
@@ -371,6 +401,15 @@ class _Ctx:
     # -- one node ---------------------------------------------------------
     def run_node(self, node, grads_out):
         fast = self.fast
+        if fast:
+            g0 = grads_out[0]
+            if g0 is None and len(grads_out) > 1:
+                g0 = next((g for g in grads_out if g is not None), None)
+            if g0 is not None and g0.__class__ is not _ndarray:
+                guard = _guard(g0)      # a node on another GPU
+                if guard is not None:
+                    with guard:
+                        return self.run_node(node, grads_out)
         # ``any(g is None ...)``, not ``None in grads_out``: ``in`` falls
         # back to ``==``, elementwise on Tensors and arrays.
         if len(grads_out) > 1 and node._materialize and any(
@@ -536,6 +575,12 @@ def _accumulate(t, g, ctx):
     """``t.grad += g`` with PyTorch's semantics (AccumulateGrad).  ``g`` is an
     array in fast mode, a Tensor with create_graph."""
     fast = ctx.fast
+    ga = g if fast else g._data
+    if ga.__class__ is not np.ndarray:
+        guard = _guard(ga)              # a leaf on another GPU
+        if guard is not None:
+            with guard:
+                return _accumulate(t, g, ctx)
     m = t._meta
     if m is not None and m.hooks:
         for fn in list(m.hooks.values()):

@@ -31,6 +31,7 @@ import time as _time
 
 import numpy as np
 
+from pytensor import backend as _backend
 from pytensor.autograd import grad_mode, hooks as _hooks, tape as _tape_mod
 
 __all__ = ["Function", "once_differentiable"]
@@ -252,8 +253,12 @@ class Function:
                     first = arr
                 elif arr.__class__ is not first.__class__ or (
                         arr.__class__ is not _ndarray
-                        and arr.device != first.device):
-                    _device_mismatch(self, args)
+                        and arr.data.device_id != first.data.device_id):
+                    # Cold path: 0-d CPU tensors join the GPU (PyTorch's CPU
+                    # scalars), anything else raises naming both devices.
+                    moved = resolve_devices(self.name, args)
+                    if moved is not None:
+                        return self._apply(*moved)
                 if grad_on:
                     meta.append((arr.shape, arr.dtype))
                     if a._requires_grad:
@@ -273,6 +278,13 @@ class Function:
                     meta.append(None)
                     edges.append(_NO_EDGE)
                     needs.append(False)
+        if first is not None and first.__class__ is not _ndarray:
+            # CuPy runs kernels on the *current* device: make the inputs'
+            # device current for this op (and the ops it runs).
+            guard = _backend.device_guard(first)
+            if guard is not None:
+                with guard:
+                    return self._apply(*args)
         if requires:
             # Known before forward, so forward can save only what is needed.
             self.needs_input_grad = tuple(needs)
@@ -327,7 +339,7 @@ class Function:
             self._saved_raw = None
         if recording:
             rec = _tape.add(self.name, self if requires else None, args,
-                            results)
+                            results, op_type=type(self))
             if _tape.timing:
                 rec.time = _time.perf_counter() - t0
             if requires:
@@ -418,12 +430,16 @@ def _resolve_saved(s, args, outs, results):
 
 
 def _as_array(o, like):
-    """Forward may return NumPy scalars (0-d reductions) or CuPy arrays."""
-    if isinstance(o, np.generic):
+    """Forward may return NumPy scalars (0-d reductions) or CuPy arrays.
+
+    A Python or NumPy scalar returned by an op on GPU inputs goes back to
+    the inputs' device (the op is then at fault for a host round trip, but
+    the result stays where the user expects it)."""
+    if isinstance(o, (np.generic, float, int, bool)):
+        if like is not None and like.__class__ is not _ndarray:
+            return _backend.get_xp(like).asarray(o)
         return np.asarray(o)
-    if isinstance(o, (float, int, bool)):
-        return np.asarray(o)
-    if o.__class__.__module__.startswith("cupy"):
+    if _backend.is_cuda_array(o):
         return o
     if isinstance(o, _ndarray):     # subclasses (np.matrix): plain ndarray
         return np.asarray(o)
@@ -463,16 +479,40 @@ def _forward_error(node, args, exc):
     raise _errors.translate(node.name, None, args, {}, exc) from exc
 
 
-def _device_mismatch(node, args):
-    devs = []
+def resolve_devices(op, args):
+    """``args`` (Tensors and other values) with every Tensor on one device,
+    or None when they already are.
+
+    Tensors on one GPU may be mixed with 0-d CPU tensors, which are moved to
+    the GPU (differentiably), as PyTorch accepts CPU scalars in CUDA ops.
+    Any other mix raises a RuntimeError that names the op and both devices.
+    """
+    main = None             # the one device of every other tensor
     for a in args:
-        if isinstance(a, Tensor):
-            devs.append(str(a.device))
-    shown = ", ".join(dict.fromkeys(devs))
+        if not isinstance(a, Tensor):
+            continue
+        d = a.device
+        if d.type == "cpu" and a._data.ndim == 0:
+            continue
+        if main is None:
+            main = d
+        elif d != main:
+            _raise_mismatch(op, main, d, args)
+    if main is None or main.type == "cpu":
+        return None             # all on the CPU: nothing to move
+    from pytensor.ops.convert.to import ToDevice
+    return tuple(ToDevice(main).apply(a) if isinstance(a, Tensor)
+                 and a.device != main else a for a in args)
+
+
+def _raise_mismatch(op, d0, d1, args):
+    shown = "; ".join(f"input {i} {list(a.shape)} is on {a.device}"
+                      for i, a in enumerate(args) if isinstance(a, Tensor))
     raise RuntimeError(
-        f"{node.name}: expected all tensors to be on the same device, but "
-        f"found at least two devices: {shown}. Move them with .to(device) "
-        f"first.")
+        f"{op}: expected all tensors to be on the same device, but found at "
+        f"least two devices, {d0} and {d1}! ({shown}). Move them with "
+        ".to(device) first; only 0-d CPU tensors may be mixed with CUDA "
+        "tensors.")
 
 
 def _stale_error(node, t, saved_version, vc, output_nr=None):

@@ -24,6 +24,27 @@ def _tensors():
     return Tensor
 
 
+def _perturbing(x, n):
+    """``range(n)``, with ``x``'s GPU current while the loop body writes
+    the perturbed element (CuPy writes on the current device)."""
+    import contextlib
+    from pytensor.backend import device_guard
+    with device_guard(x._data) or contextlib.nullcontext():
+        yield from range(n)
+
+
+def _host64(t):
+    """A tensor's values as float64 on the host (GPU tensors are copied)."""
+    from pytensor.backend import as_host
+    return np.asarray(as_host(t._data), dtype=np.float64)
+
+
+def _on_device_of(like, arr):
+    """A Tensor of host array ``arr`` on ``like``'s device."""
+    from pytensor.backend import to_device
+    return _tensors()._make(to_device(arr, like.device))
+
+
 def _as_tuple(x):
     return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
@@ -55,7 +76,7 @@ def jacobians(func, inputs, eps=1e-6):
             if flat is None:
                 raise ValueError("gradcheck: inputs must be contiguous")
             jac = np.zeros((n_out, flat.size))
-            for j in range(flat.size):
+            for j in _perturbing(x, flat.size):
                 orig = flat[j].item()
                 flat[j] = orig + eps
                 plus = _flat_outputs(func, inputs)
@@ -70,12 +91,12 @@ def jacobians(func, inputs, eps=1e-6):
         for k in range(size):
             go = np.zeros(o._data.size, dtype=o._data.dtype)
             go[k] = 1
-            gos = Tensor._make(go.reshape(o._data.shape))
+            gos = _on_device_of(o, go.reshape(o._data.shape))
             gs = grad(o, [inputs[i] for i in diff], grad_outputs=gos,
                       retain_graph=True, allow_unused=True)
             for a, g in zip(analytical, gs):
                 if g is not None:
-                    a[row] = np.asarray(g._data, dtype=np.float64).reshape(-1)
+                    a[row] = _host64(g).reshape(-1)
             row += 1
     return numerical, analytical, diff
 
@@ -84,7 +105,7 @@ def _flat_outputs(func, inputs):
     outs = _outputs(func, inputs)
     if not outs:
         return np.zeros(0)
-    return np.concatenate([np.asarray(o._data, dtype=np.float64).reshape(-1)
+    return np.concatenate([_host64(o).reshape(-1)
                            for o in outs])
 
 
@@ -171,8 +192,8 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5,
     if grad_outputs is None:
         rng = np.random.default_rng(0)
         grad_outputs = tuple(
-            Tensor._make(rng.standard_normal(o.shape).astype(o._data.dtype)
-                         ).requires_grad_(True) for o in outs)
+            _on_device_of(o, rng.standard_normal(o.shape).astype(
+                o._data.dtype)).requires_grad_(True) for o in outs)
     grad_outputs = _as_tuple(grad_outputs)
     n_in = len(inputs)
     diff = [i for i, x in enumerate(inputs)

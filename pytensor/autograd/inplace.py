@@ -23,6 +23,8 @@ copy of the old data, so that backward stays correct.
 """
 import weakref
 
+import numpy as np
+
 from pytensor import dtypes as _dt
 from pytensor.autograd import function as _function
 from pytensor.autograd.function import Function
@@ -87,7 +89,10 @@ def write_into(x, arr, op):
                 f"{op}: result type {src.name} can't be cast to the desired "
                 f"output type {dst.name}")
     try:
-        xd[...] = arr
+        if xd.__class__ is np.ndarray:
+            xd[...] = arr
+        else:
+            _write_device(xd, arr)
     except ValueError as e:
         if "read-only" in str(e):
             raise RuntimeError(
@@ -96,6 +101,21 @@ def write_into(x, arr, op):
                 "expanded tensor?). Please clone() the tensor before "
                 "performing the operation.") from None
         raise
+
+
+def _write_device(xd, arr):
+    """``xd[...] = arr`` for a CuPy array: on its device, and refusing
+    expanded (stride-0) targets, which CuPy would write racily where NumPy
+    raises "read-only"."""
+    if any(st == 0 and n > 1 for st, n in zip(xd.strides, xd.shape)):
+        raise ValueError("assignment destination is read-only (expanded)")
+    from pytensor.backend import device_guard
+    guard = device_guard(xd)
+    if guard is None:
+        xd[...] = arr
+    else:
+        with guard:
+            xd[...] = arr
 
 
 def inplace(x, op, fn, *args):
@@ -111,6 +131,12 @@ def inplace(x, op, fn, *args):
     Returns:
         ``x``.
     """
+    if x._data.__class__ is not np.ndarray:
+        from pytensor.backend import device_guard
+        guard = device_guard(x._data)     # x on a GPU that is not current
+        if guard is not None:
+            with guard:
+                return inplace(x, op, fn, *args)
     check_inplace(x, op)
     Tensor = _function.Tensor
     needs_graph = _state.enabled and (

@@ -106,11 +106,15 @@ class Record:
 
     __slots__ = ("id", "op", "node", "inputs", "in_meta", "in_versions",
                  "outputs", "out_meta", "module", "root", "where", "device",
-                 "time", "inplace", "kind", "__weakref__")
+                 "time", "inplace", "kind", "op_type", "__weakref__")
 
     def __init__(self, rid, op, node, inputs, outputs, module, where,
-                 inplace=False, kind="op", root=None):
+                 inplace=False, kind="op", root=None, op_type=None):
         self.id = rid
+        # The Function class, kept (classes live for good) so the kernel is
+        # known after the node died or when no node was built (no_grad).
+        self.op_type = op_type if op_type is not None else (
+            type(node) if node is not None else None)
         self.root = root
         self.op = op
         self.kind = kind
@@ -146,9 +150,11 @@ class Record:
         """What ran the op: the Cython/CuPy kernel name, else the array
         library function (looked up on the node class; see Function.kernel)."""
         node = self.node() if self.node is not None else None
-        if node is None:
-            return "-"
-        return node.kernel_name(self.device)
+        if node is not None:
+            return node.kernel_name(self.device)
+        if self.op_type is not None:
+            return self.op_type.kernel_name(self.device)
+        return "-"
 
     def __repr__(self):
         shapes = ",".join("x".join(map(str, m[0])) or "()" for m in self.out_meta)
@@ -190,13 +196,13 @@ class Tape:
         return next(self._ids)
 
     def add(self, op, node, inputs, outputs, inplace=False, kind="op",
-            where=None):
+            where=None, op_type=None):
         """Append a record; returns it.  Called by Function.apply."""
         if where is None and self.source:
             where = user_frame(3)
         rec = Record(next(self._ids), op, node, inputs, outputs,
                      self.module_path, where, inplace, kind,
-                     self.module_root)
+                     self.module_root, op_type)
         self.records.append(rec)
         for fn in self.listeners:
             fn(rec)

@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 
+from pytensor.ops._util import on_input_device
 from pytensor.tensor import Tensor
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_",
@@ -30,7 +31,12 @@ def _check(fn, tensor):
 def _write(tensor, arr, op):
     """Store ``arr`` (any float array of the tensor's shape, on its device)
     in place, cast to the tensor's dtype."""
-    tensor._data[...] = arr
+    dst = tensor._data
+    if dst.__class__ is not np.ndarray and isinstance(arr, np.ndarray):
+        # A host-computed value for a GPU tensor: one explicit copy.
+        from pytensor.backend import to_device
+        arr = to_device(arr.astype(dst.dtype), tensor.device)
+    dst[...] = arr
     tensor._bump_version(op)
     return tensor
 
@@ -122,6 +128,7 @@ def _calculate_correct_fan(tensor, mode):
 
 # ----------------------------------------------------------------------
 # Basic fills
+@on_input_device
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with samples of U(a, b).
 
@@ -139,6 +146,7 @@ def uniform_(tensor, a=0.0, b=1.0, generator=None):
     return _write(tensor, arr, "uniform_")
 
 
+@on_input_device
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with samples of N(mean, std²)."""
     _check("normal_", tensor)
@@ -172,6 +180,7 @@ def _erfinv(y):
     return x
 
 
+@on_input_device
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     """Fill with samples of N(mean, std²) truncated to [a, b].
 
@@ -210,22 +219,26 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     return _write(tensor, arr, "trunc_normal_")
 
 
+@on_input_device
 def constant_(tensor, val):
     """Fill with the value ``val``."""
     _check("constant_", tensor)
     return _write(tensor, val, "constant_")
 
 
+@on_input_device
 def ones_(tensor):
     """Fill with ones."""
     return constant_(tensor, 1.0)
 
 
+@on_input_device
 def zeros_(tensor):
     """Fill with zeros."""
     return constant_(tensor, 0.0)
 
 
+@on_input_device
 def eye_(tensor):
     """Fill a 2-D tensor with the identity matrix (ones on the diagonal)."""
     _check("eye_", tensor)
@@ -235,6 +248,7 @@ def eye_(tensor):
     return _write(tensor, xp.eye(*tensor.shape), "eye_")
 
 
+@on_input_device
 def dirac_(tensor, groups=1):
     """Fill a 3/4/5-d convolution weight with the Dirac delta, so the
     convolution preserves its input (per group)."""
@@ -267,6 +281,7 @@ def _no_op_if_empty(tensor, name):
     return False
 
 
+@on_input_device
 def xavier_uniform_(tensor, gain=1.0, generator=None):
     """Glorot uniform: U(-a, a) with ``a = gain * sqrt(6 / (fan_in +
     fan_out))``."""
@@ -276,6 +291,7 @@ def xavier_uniform_(tensor, gain=1.0, generator=None):
     return uniform_(tensor, -a, a, generator)
 
 
+@on_input_device
 def xavier_normal_(tensor, gain=1.0, generator=None):
     """Glorot normal: N(0, std²) with ``std = gain * sqrt(2 / (fan_in +
     fan_out))``."""
@@ -284,6 +300,7 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
     return normal_(tensor, 0.0, std, generator)
 
 
+@on_input_device
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu",
                      generator=None):
     """He uniform: U(-bound, bound), ``bound = gain * sqrt(3 / fan)`` with
@@ -309,6 +326,7 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu",
     return uniform_(tensor, -bound, bound, generator)
 
 
+@on_input_device
 def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu",
                     generator=None):
     """He normal: N(0, std²), ``std = gain / sqrt(fan)``."""
@@ -321,6 +339,7 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu",
     return normal_(tensor, 0.0, std, generator)
 
 
+@on_input_device
 def orthogonal_(tensor, gain=1, generator=None):
     """A (semi-)orthogonal matrix from the QR decomposition of a Gaussian
     one (sign-corrected so the distribution is uniform), times ``gain``;
@@ -344,6 +363,7 @@ def orthogonal_(tensor, gain=1, generator=None):
     return _write(tensor, (q * gain).reshape(tensor.shape), "orthogonal_")
 
 
+@on_input_device
 def sparse_(tensor, sparsity, std=0.01, generator=None):
     """A 2-D tensor with ``ceil(sparsity * rows)`` zeros per column and
     N(0, std²) elsewhere."""
@@ -356,6 +376,9 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
     def sample(g):
         out = g.standard_normal((rows, cols)) * std
         for c in range(cols):
-            out[g.permutation(rows)[:num_zeros], c] = 0
+            # (CuPy's generator has no permutation(): argsort of uniforms)
+            perm = g.permutation(rows) if hasattr(g, "permutation") else \
+                g.random(rows).argsort()
+            out[perm[:num_zeros], c] = 0
         return out
     return _write(tensor, _draw(tensor, generator, sample), "sparse_")

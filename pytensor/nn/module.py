@@ -1120,8 +1120,13 @@ def _copy_into(dst, src):
     """``dst.copy_(src)`` for load_state_dict: casts dtype, moves device,
     writes in place and bumps the version."""
     arr = src._data
+    from pytensor import backend
     if src.device != dst.device:
-        from pytensor import backend
         arr = backend.to_device(arr, dst.device)
-    dst._data[...] = arr
+    guard = backend.device_guard(dst._data)     # dst on a non-current GPU
+    if guard is None:
+        dst._data[...] = arr
+    else:
+        with guard:
+            dst._data[...] = arr
     dst._bump_version("copy_")

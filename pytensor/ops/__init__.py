@@ -6,7 +6,7 @@ public functions are re-exported flat from ``pytensor``.
 import importlib as _importlib
 
 FAMILIES = ("convert", "arith", "unary", "activation", "compare", "reduce",
-            "linalg", "shape", "index")
+            "linalg", "shape", "index", "nn")
 
 __all__ = []
 for _f in FAMILIES:

@@ -18,7 +18,8 @@ import numpy as np
 import pytensor_ext
 from pytensor_ext import kernels_for
 
-__all__ = ["kernels", "run_elementwise", "run_along", "contiguous"]
+__all__ = ["kernels", "run_elementwise", "run_along", "contiguous",
+           "binary_kernels"]
 
 _FAST = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -84,3 +85,9 @@ def run_along(name, dim, *arrays):
     args = tuple(contiguous(a if a.dtype == first.dtype else
                             a.astype(first.dtype)) for a in arrays)
     return fn(*args, dim).reshape(shape)
+
+
+def binary_kernels(a, b):
+    """The kernel namespace for a binary op's operands, either of which may
+    be a Python number (then the other is the array)."""
+    return kernels_for(a if getattr(a, "ndim", None) is not None else b)

@@ -2,11 +2,15 @@
 
 Kept small and fast: ``binary_operands`` runs on every arithmetic op.
 """
+import contextlib
+import functools
 import numbers
 
 import numpy as np
 
+from pytensor import backend as _backend
 from pytensor import dtypes as _dt
+from pytensor.autograd.function import resolve_devices
 from pytensor.tensor import Tensor
 
 _BY_NP = _dt._BY_NP
@@ -143,3 +147,52 @@ def as_tensor_like(x, like):
         return x
     from pytensor.creation import tensor
     return tensor(x, dtype=like.dtype, device=like.device)
+
+
+def same_device(op, *args):
+    """``args`` with their Tensors on one device, for ops that do not go
+    through ``Function.apply`` (comparisons, logical ops): 0-d CPU tensors
+    join a GPU, any other mix raises a RuntimeError naming the op and both
+    devices (``Function.apply`` does the same for every other op)."""
+    first = None
+    for a in args:
+        if isinstance(a, Tensor):
+            arr = a._data
+            if first is None:
+                first = arr
+            elif arr.__class__ is not first.__class__ or (
+                    arr.__class__ is not np.ndarray
+                    and arr.data.device_id != first.data.device_id):
+                moved = resolve_devices(op, args)
+                return args if moved is None else moved
+    return args
+
+
+_no_guard = contextlib.nullcontext()
+
+
+def on_input_device(fn):
+    """Decorator for ops that compute on raw arrays outside
+    ``Function.apply`` (comparisons, ``argmax``, ``isnan`` ...): run with
+    the first Tensor argument's GPU current, as ``Function.apply`` does for
+    every other op.  CuPy launches kernels and allocates on the *current*
+    device, so without it a ``cuda:1`` tensor would be computed on
+    ``cuda:0``.  A class check and nothing else for CPU tensors."""
+    @functools.wraps(fn)
+    def op(*args, **kwargs):
+        for a in args:
+            if isinstance(a, Tensor):
+                guard = _backend.device_guard(a._data)
+                if guard is not None:
+                    with guard:
+                        return fn(*args, **kwargs)
+                break
+        return fn(*args, **kwargs)
+    return op
+
+
+def on_device_of(arr):
+    """A context manager making ``arr``'s GPU current (CuPy runs kernels on
+    the current device); a no-op for NumPy arrays and the current GPU."""
+    g = _backend.device_guard(arr)
+    return _no_guard if g is None else g

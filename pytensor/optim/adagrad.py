@@ -78,7 +78,12 @@ class Adagrad(Optimizer):
         state = self.state[p]
         state["step"] = self._new_step()
         xp = _backend.get_xp(p._data)
-        state["sum"] = Tensor._make(xp.full_like(p._data, value))
+        guard = _backend.device_guard(p._data)   # allocate on p's GPU
+        if guard is None:
+            state["sum"] = Tensor._make(xp.full_like(p._data, value))
+        else:
+            with guard:
+                state["sum"] = Tensor._make(xp.full_like(p._data, value))
 
     def __setstate__(self, state):
         super().__setstate__(state)

@@ -92,6 +92,12 @@ def _wrap_step(step):
     def wrapper(self, *args, **kwargs):
         if self.__dict__.get("_in_step"):   # super().step() of a subclass
             return step(self, *args, **kwargs)
+        guard = self._device_guard()
+        if guard is not None:
+            # The parameters' GPU is not the current one: CuPy runs the
+            # update kernels (and allocates the state) on the current one.
+            with guard:
+                return wrapper(self, *args, **kwargs)
         for pre in itertools.chain(list(_global_step_pre_hooks.values()),
                                    list(self._step_pre_hooks.values())):
             result = pre(self, args, kwargs)
@@ -292,7 +298,12 @@ class Optimizer:
                     g.detach_()
                 else:
                     g.requires_grad_(False)
-                g._data.fill(0)
+                guard = _backend.device_guard(g._data)
+                if guard is None:
+                    g._data.fill(0)
+                else:
+                    with guard:
+                        g._data.fill(0)
                 g._bump_version("zero_")
 
     def step(self, closure=None):
@@ -317,6 +328,16 @@ class Optimizer:
         """Record that ``p`` was written in place by ``op`` (bumps its
         version and remembers the user's line of ``step()``)."""
         p._get_vc().bump(op, self._step_where)
+
+    def _device_guard(self):
+        """A context manager making the parameters' GPU current, or None
+        (CPU parameters, or their GPU is current).  The first parameter
+        decides: parameters spread over several GPUs are not supported by
+        one optimizer (use one per device)."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                return _backend.device_guard(p._data)
+        return None
 
     @staticmethod
     def _zeros_like(p):

@@ -7,12 +7,17 @@ use, so the names can be listed, and the CUDA bodies compile-checked
 (``python -m pytensor_ext.gpu.compile_check``), on machines without a GPU.
 :func:`available` says whether CuPy imports and sees a device.
 """
+from pytensor_ext.gpu.arith import add_fwd, div_fwd, mul_fwd, sub_fwd
 from pytensor_ext.gpu.activation import (
     erf_fwd, erfc_fwd, gelu_bwd, gelu_fwd, relu_bwd, relu_fwd, sigmoid_bwd,
     sigmoid_fwd, silu_bwd, silu_fwd, tanh_bwd, tanh_fwd)
+from pytensor_ext.gpu.norm import (
+    batch_norm_bwd, batch_norm_fwd, layer_norm_bwd, layer_norm_fwd)
 from pytensor_ext.gpu.optim import (
     adagrad_step, adam_step, rmsprop_step, sgd_step)
 from pytensor_ext.gpu.reduce import sum_to_shape
+from pytensor_ext.gpu.rnn import (
+    gru_cell_bwd, gru_cell_fwd, lstm_cell_bwd, lstm_cell_fwd)
 from pytensor_ext.gpu.scatter import index_add, scatter_add
 from pytensor_ext.gpu.softmax import (
     log_softmax_bwd, log_softmax_fwd, softmax_bwd, softmax_fwd)
@@ -22,7 +27,10 @@ __all__ = ["available", "sum_to_shape", "softmax_fwd", "softmax_bwd",
            "sigmoid_fwd", "sigmoid_bwd", "tanh_fwd", "tanh_bwd", "gelu_fwd",
            "gelu_bwd", "silu_fwd", "silu_bwd", "erf_fwd", "erfc_fwd",
            "index_add", "scatter_add", "sgd_step", "adam_step",
-           "rmsprop_step", "adagrad_step"]
+           "rmsprop_step", "adagrad_step", "layer_norm_fwd", "layer_norm_bwd",
+           "batch_norm_fwd", "batch_norm_bwd", "lstm_cell_fwd",
+           "lstm_cell_bwd", "gru_cell_fwd", "gru_cell_bwd", "add_fwd",
+           "sub_fwd", "mul_fwd", "div_fwd"]
 
 _available = None
 

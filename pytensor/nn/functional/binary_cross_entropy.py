@@ -14,6 +14,7 @@ from pytensor.autograd.function import Function
 from pytensor.nn.functional._util import (check_reduction, check_tensor,
                                           fmt_shape, legacy_reduction)
 from pytensor.nn.functional._util import reduce as _reduce
+from pytensor.ops._util import on_input_device
 from pytensor.tensor import Tensor
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits"]
@@ -102,6 +103,7 @@ def _check(op, input, target, weight):
         check_tensor(op, "weight", weight)
 
 
+@on_input_device
 def binary_cross_entropy(input, target, weight=None, size_average=None,
                          reduce=None, reduction="mean"):
     """Binary cross entropy between probabilities ``input`` and

@@ -31,6 +31,7 @@ from pytensor.autograd.function import Function
 from pytensor.nn.functional._util import (check_reduction,
                                           check_tensor, fmt_shape,
                                           legacy_reduction)
+from pytensor.ops._util import on_input_device
 from pytensor.tensor import Tensor
 from pytensor_ext import kernels_for
 
@@ -65,7 +66,10 @@ class _Targets:
         self.denom = self.w_t.sum()
         # Every coefficient is 0 when all targets are ignored: the loss is
         # NaN (0/0) but the gradient 0, as in PyTorch (not 0 * inf).
-        self.gdenom = self.denom if bool(self.denom != 0) else float("inf")
+        if xp is np:
+            self.gdenom = self.denom if bool(self.denom != 0) else float("inf")
+        else:           # chosen on the device: no read-back
+            self.gdenom = xp.where(self.denom != 0, self.denom, np.inf)
 
 
 def _expand_class(a, ndim):
@@ -218,7 +222,8 @@ class CrossEntropy(Function):
         tg = _Targets(target, w, self.ignore_index, xa.dtype, xp)
         s = _scale_of(g, self.reduction, tg.gdenom, ndim)
         out = k.softmax_fwd(xa, cdim)
-        if e > 0 or w is not None or not bool(tg.keep.all()):
+        if e > 0 or w is not None or xp is not np or not bool(
+                tg.keep.all()):
             coef = (1 - e) * tg.w_t
             if e > 0:
                 wsum = C if w is None else w.sum()
@@ -362,6 +367,19 @@ def _check_indices(op, input, target, C, ignore_index):
             f"{fmt_shape(t.shape)} (input shape {fmt_shape(xs)})")
     if not t.size:
         return False
+    if t.__class__ is not np.ndarray:
+        # On a GPU: every check in one read-back (PyTorch asserts on the
+        # device instead).
+        from pytensor.backend import get_xp
+        xp = get_xp(t)
+        ign = t == ignore_index
+        bad = ~ign & ((t < 0) | (t >= C))
+        nbad, nign = (int(v) for v in xp.stack(
+            [bad.sum(), ign.sum()]).get())
+        if nbad:
+            v = int(t[bad].reshape(-1)[0])
+            raise IndexError(f"{op}: Target {v} is out of bounds.")
+        return nign == 0
     lo, hi = int(t.min()), int(t.max())
     if lo >= 0 and hi < C:
         # Every target is a class; some may still equal ignore_index.
@@ -374,6 +392,7 @@ def _check_indices(op, input, target, C, ignore_index):
     return False
 
 
+@on_input_device
 def cross_entropy(input, target, weight=None, size_average=None,
                   ignore_index=-100, reduce=None, reduction="mean",
                   label_smoothing=0.0):
@@ -499,6 +518,7 @@ class NLLLoss(Function):
         return s * _make(b), None, None
 
 
+@on_input_device
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100,
              reduce=None, reduction="mean"):
     """Negative log likelihood of log-probabilities ``input`` at the target

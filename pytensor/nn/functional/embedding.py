@@ -12,6 +12,7 @@ import numpy as np
 from pytensor.autograd.function import Function
 from pytensor.autograd.grad_mode import no_grad
 from pytensor.nn.functional._util import check_tensor, fmt_shape
+from pytensor.ops._util import on_input_device
 from pytensor_ext import kernels_for
 
 __all__ = ["embedding"]
@@ -124,6 +125,7 @@ def _renorm_(weight, idx, max_norm, norm_type):
     weight._bump_version("embedding_renorm_")
 
 
+@on_input_device
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False):
     """Look up rows of ``weight`` by the integer indices in ``input``.
@@ -181,7 +183,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
                 raise AssertionError("Padding_idx must be within num_embeddings")
             padding_idx = num + padding_idx
     if idx.size:
-        lo, hi = int(idx.min()), int(idx.max())
+        from pytensor.ops.index._check import min_max
+        lo, hi = min_max(idx)               # one read-back on a GPU
         if lo < 0 or hi >= num:
             bad = lo if lo < 0 else hi
             raise IndexError(

@@ -14,6 +14,7 @@ import numpy as np
 
 from pytensor.autograd.function import Function
 from pytensor.nn.functional._util import check_tensor, fmt_shape
+from pytensor.ops._util import on_input_device
 from pytensor_ext import kernels_for
 
 __all__ = ["pad"]
@@ -98,8 +99,9 @@ _NON_CONSTANT_HELP = (
     "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
 
 
-def _index_map(mode, n, left, right):
-    """Input positions for each output position along one dim."""
+def _index_map(mode, n, left, right, xp=np):
+    """Input positions for each output position along one dim (built with
+    ``xp``: on the GPU for a GPU input, with no host copy)."""
     if mode == "circular":
         s, e = max(-left, 0), n - max(-right, 0)
         m = e - s
@@ -107,16 +109,17 @@ def _index_map(mode, n, left, right):
         if lp > m or rp > m:
             raise RuntimeError(
                 "pad: Padding value causes wrapping around more than once.")
-        k = np.arange(m + lp + rp)
+        k = xp.arange(m + lp + rp)
         return s + (k - lp) % m if m else k[:0]
-    j = np.arange(-left, n + right)
+    j = xp.arange(-left, n + right)
     if mode == "replicate":
-        return np.clip(j, 0, n - 1)
+        return xp.clip(j, 0, n - 1)
     # reflect: mirror about the edge elements
-    j = np.abs(j)
-    return np.where(j > n - 1, 2 * (n - 1) - j, j)
+    j = xp.abs(j)
+    return xp.where(j > n - 1, 2 * (n - 1) - j, j)
 
 
+@on_input_device
 def pad(input, pad, mode="constant", value=None):
     """Pad (or, with negative amounts, crop) the last dims of ``input``.
 
@@ -196,5 +199,6 @@ def pad(input, pad, mode="constant", value=None):
             raise RuntimeError(
                 f"pad: cannot {mode}-pad dimension {axis} of size {n} by "
                 f"({left}, {right})")
-        maps.append((axis, _index_map(mode, n, left, right), n))
+        maps.append((axis, _index_map(mode, n, left, right,
+                                      _xp(input._data)), n))
     return IndexPad(maps, mode).apply(input)

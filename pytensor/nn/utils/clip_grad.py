@@ -23,6 +23,13 @@ def _xp(a):
     return get_xp(a)
 
 
+def _on(a):
+    """A context making ``a``'s GPU current (CuPy computes on the current
+    device); a no-op for NumPy arrays."""
+    from pytensor.ops._util import on_device_of
+    return on_device_of(a)
+
+
 def _vector_norm(a, p):
     """The p-norm of all elements of ``a``, in ``a``'s dtype (a 0-d
     array: NumPy reductions return scalars)."""
@@ -67,7 +74,10 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False,
     if not tensors:
         from pytensor.creation import tensor
         return tensor(0.0)
-    norms = [_vector_norm(t._data, norm_type) for t in tensors]
+    norms = []
+    for t in tensors:
+        with _on(t._data):
+            norms.append(_vector_norm(t._data, norm_type))
     first = tensors[0]._data
     xp = _xp(first)
     dev = tensors[0].device
@@ -75,8 +85,9 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False,
         from pytensor.backend import to_device
         norms = [to_device(n, dev) for n in norms]
     dtype = np.result_type(*[n.dtype for n in norms])
-    stacked = xp.stack([n.astype(dtype) for n in norms])
-    total = _vector_norm(stacked, norm_type)
+    with _on(first):
+        stacked = xp.stack([n.astype(dtype) for n in norms])
+        total = _vector_norm(stacked, norm_type)
     if error_if_nonfinite and not bool(xp.isfinite(total)):
         raise RuntimeError(
             f"The total norm of order {norm_type} for gradients from "
@@ -95,12 +106,14 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
         return
     tn = total_norm._data if isinstance(total_norm, Tensor) else \
         np.asarray(total_norm)
-    coef = float(max_norm) / (tn + 1e-6)
-    coef = _xp(tn).minimum(coef, 1.0)
+    with _on(tn):
+        coef = float(max_norm) / (tn + 1e-6)
+        coef = _xp(tn).minimum(coef, 1.0)
     from pytensor.backend import to_device
     for g in grads:
         c = to_device(_xp(tn).asarray(coef), g.device)
-        g._data *= c.astype(g._data.dtype)
+        with _on(g._data):
+            g._data *= c.astype(g._data.dtype)
         g._bump_version("mul_")
 
 
@@ -165,5 +178,6 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
         if g is None:
             continue
         xp = _xp(g._data)
-        xp.clip(g._data, -clip_value, clip_value, out=g._data)
+        with _on(g._data):
+            xp.clip(g._data, -clip_value, clip_value, out=g._data)
         g._bump_version("clamp_")

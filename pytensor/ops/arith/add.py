@@ -1,5 +1,6 @@
 """``add`` and ``sub`` (``+``, ``-``, ``+=``, ``-=``), with ``alpha``."""
 from pytensor.autograd.function import Function
+from pytensor.ops._kernel import binary_kernels
 from pytensor.ops._registry import tensor_method
 from pytensor.ops._util import promote, broadcast_error
 from pytensor.autograd.inplace import inplace
@@ -11,7 +12,7 @@ class Add(Function):
     """``a + b``; the engine sums each gradient down to its input's shape."""
 
     def forward(self, a, b):
-        return a + b
+        return binary_kernels(a, b).add_fwd(a, b)
 
     def backward(self, gy):
         return gy, gy
@@ -22,7 +23,7 @@ class Add(Function):
 
 class Sub(Function):
     def forward(self, a, b):
-        return a - b
+        return binary_kernels(a, b).sub_fwd(a, b)
 
     def backward(self, gy):
         return gy, (-gy if self.needs_input_grad[1] else None)

@@ -4,7 +4,9 @@ import numpy as np
 from pytensor import dtypes as _dt
 from pytensor.autograd.function import Function
 from pytensor.autograd.inplace import inplace
+from pytensor.ops._kernel import binary_kernels
 from pytensor.ops._registry import tensor_method
+from pytensor_ext import kernels_for
 from pytensor.ops._util import promote, broadcast_error
 
 __all__ = ["div", "divide", "true_divide"]
@@ -15,7 +17,7 @@ class Div(Function):
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
-        return a / b
+        return binary_kernels(a, b).div_fwd(a, b)
 
     def backward(self, gy):
         a, b = self.saved_tensors
@@ -27,7 +29,9 @@ class Div(Function):
     def backward_arrays(self, gy):
         a, b = self.saved_arrays
         na, nb = self.needs_input_grad
-        return (gy / b if na else None), (-gy * a / (b * b) if nb else None)
+        k = kernels_for(gy)
+        return (k.div_fwd(gy, b) if na else None), \
+            (-gy * a / (b * b) if nb else None)
 
 
 def _int_to_float(x):

@@ -1,7 +1,9 @@
 """``mul`` (``*``, ``*=``)."""
 from pytensor.autograd.function import Function
 from pytensor.autograd.inplace import inplace
+from pytensor.ops._kernel import binary_kernels
 from pytensor.ops._registry import tensor_method
+from pytensor_ext import kernels_for
 from pytensor.ops._util import promote, broadcast_error
 
 __all__ = ["mul", "multiply"]
@@ -12,7 +14,7 @@ class Mul(Function):
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
-        return a * b
+        return binary_kernels(a, b).mul_fwd(a, b)
 
     def backward(self, gy):
         a, b = self.saved_tensors
@@ -22,7 +24,9 @@ class Mul(Function):
     def backward_arrays(self, gy):
         a, b = self.saved_arrays
         na, nb = self.needs_input_grad
-        return (gy * b if na else None), (gy * a if nb else None)
+        k = kernels_for(gy)
+        return (k.mul_fwd(gy, b) if na else None), \
+            (k.mul_fwd(gy, a) if nb else None)
 
 
 @tensor_method("mul", "multiply", "__mul__", "__rmul__")

@@ -4,7 +4,8 @@ import numpy as np
 from pytensor import dtypes as _dt
 from pytensor.autograd.function import Function
 from pytensor.ops._registry import tensor_method
-from pytensor.ops._util import promote, broadcast_error
+from pytensor.ops._util import (promote, broadcast_error, same_device,
+                                on_device_of)
 from pytensor.tensor import Tensor
 
 __all__ = ["where"]
@@ -19,8 +20,7 @@ class Where(Function):
 
     def forward(self, a, b):
         from pytensor.backend import get_xp
-        xp = get_xp(self.cond)
-        return xp.where(self.cond, a, b)
+        return get_xp(a).where(self.cond, a, b)
 
     def backward(self, gy):
         na, nb = self.needs_input_grad
@@ -42,15 +42,21 @@ def where(condition, input=None, other=None):
     """
     if input is None and other is None:
         return condition.nonzero(as_tuple=True)
-    cond = condition._data if isinstance(condition, Tensor) else \
-        np.asarray(condition)
+    a, b = promote("where", input, other)
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        raise TypeError("where: input or other must be a Tensor")
+    if not isinstance(condition, Tensor):
+        # Host data (a list, a NumPy array) goes where the operands are.
+        from pytensor.creation import tensor
+        like = a if isinstance(a, Tensor) else b
+        condition = tensor(np.asarray(condition, dtype=bool),
+                           device=like.device)
+    condition, a, b = same_device("where", condition, a, b)
+    cond = condition._data
     if cond.dtype != np.bool_:
         raise RuntimeError(
             "where: expected condition to be a boolean tensor, but got a "
             f"tensor with dtype {cond.dtype.name}")
-    a, b = promote("where", input, other)
-    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        raise TypeError("where: input or other must be a Tensor")
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         # Python numbers become 0-d arrays of the tensor operand's dtype.
         like = a if isinstance(a, Tensor) else b
@@ -65,8 +71,13 @@ def where(condition, input=None, other=None):
 
 
 def _scalar_like(v, like):
+    # Filled on the device: no host-to-device copy of the number.
+    arr = like._data
+    if arr.__class__ is np.ndarray:
+        return np.asarray(v, dtype=arr.dtype)
     from pytensor.backend import get_xp
-    return get_xp(like._data).asarray(v, dtype=like._data.dtype)
+    with on_device_of(arr):
+        return get_xp(arr).full((), v, dtype=arr.dtype)
 
 
 @tensor_method("where")

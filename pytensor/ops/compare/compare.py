@@ -4,7 +4,8 @@ import numpy as np
 
 from pytensor._format import format_array
 from pytensor.ops._registry import tensor_method
-from pytensor.ops._util import promote, broadcast_error
+from pytensor.ops._util import (promote, broadcast_error, same_device,
+                                on_device_of)
 from pytensor.tensor import Tensor
 
 __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal",
@@ -12,18 +13,12 @@ __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal",
 
 
 def _compare(op, ufunc, a, b):
-    a, b = promote(op, a, b)
+    a, b = same_device(op, *promote(op, a, b))
     x = a._data if isinstance(a, Tensor) else a
     y = b._data if isinstance(b, Tensor) else b
-    if isinstance(a, Tensor) and isinstance(b, Tensor) and \
-            x.__class__ is not y.__class__:
-        from pytensor.autograd.function import _device_mismatch
-
-        class _Op:
-            name = op
-        _device_mismatch(_Op, (a, b))
     try:
-        r = ufunc(x, y)
+        with on_device_of(x if isinstance(a, Tensor) else y):
+            r = ufunc(x, y)
     except ValueError:
         raise broadcast_error(op, a, b) from None
     if r.__class__ is not np.ndarray:

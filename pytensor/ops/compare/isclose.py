@@ -5,12 +5,14 @@ import numpy as np
 from pytensor import dtypes as _dt
 from pytensor.backend import get_xp
 from pytensor.ops._registry import tensor_method
-from pytensor.ops._util import broadcast_error, as_tensor_like
+from pytensor.ops._util import (broadcast_error, as_tensor_like,
+                                on_input_device)
 from pytensor.tensor import Tensor
 
 __all__ = ["isclose", "allclose", "equal"]
 
 
+@on_input_device
 def _close_arrays(op, a, b, rtol, atol, equal_nan):
     """PyTorch's algorithm: exact equality (infinities included), NaN ==
     NaN if asked, else ``|a - b| <= atol + rtol * |b|`` for finite errors;
@@ -54,9 +56,9 @@ def _operands(op, input, other):
             f"{op}: expected input and other to have the same dtype, but "
             f"got {input.dtype.name} and {other.dtype.name}")
     if input.device != other.device:
-        raise RuntimeError(
-            f"{op}: expected all tensors to be on the same device, but "
-            f"found {input.device} and {other.device}")
+        # 0-d CPU tensors join a GPU; any other mix raises, naming both.
+        from pytensor.ops._util import same_device
+        input, other = same_device(op, input, other)
     return input, other
 
 

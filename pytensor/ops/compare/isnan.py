@@ -5,6 +5,7 @@ import numpy as np
 
 from pytensor.backend import get_xp
 from pytensor.ops._registry import tensor_method
+from pytensor.ops._util import on_input_device
 from pytensor.tensor import Tensor
 
 __all__ = ["isnan", "isinf", "isfinite", "isposinf", "isneginf", "signbit"]
@@ -27,6 +28,7 @@ def _wrap(r):
 
 
 @tensor_method("isnan")
+@on_input_device
 def isnan(input):
     """Elementwise test for NaN.
 
@@ -42,6 +44,7 @@ def isnan(input):
 
 
 @tensor_method("isinf")
+@on_input_device
 def isinf(input):
     """Elementwise test for +inf or -inf.
 
@@ -57,6 +60,7 @@ def isinf(input):
 
 
 @tensor_method("isfinite")
+@on_input_device
 def isfinite(input):
     """Elementwise test for finite values (not NaN, not infinite).
 
@@ -73,6 +77,7 @@ def isfinite(input):
 
 
 @tensor_method("isposinf")
+@on_input_device
 def isposinf(input):
     """Elementwise test for +inf.
 
@@ -88,6 +93,7 @@ def isposinf(input):
 
 
 @tensor_method("isneginf")
+@on_input_device
 def isneginf(input):
     """Elementwise test for -inf.
 
@@ -103,6 +109,7 @@ def isneginf(input):
 
 
 @tensor_method("signbit")
+@on_input_device
 def signbit(input):
     """Elementwise test of the sign bit (True for -0.0 and -NaN too).
 

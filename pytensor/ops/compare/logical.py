@@ -3,7 +3,8 @@ and integer tensors (no gradient)."""
 import numpy as np
 
 from pytensor.ops._registry import tensor_method
-from pytensor.ops._util import promote, broadcast_error
+from pytensor.ops._util import (promote, broadcast_error, same_device,
+                                on_device_of)
 from pytensor.tensor import Tensor
 
 __all__ = ["logical_and", "logical_or", "logical_xor", "logical_not",
@@ -24,16 +25,24 @@ def _binary(op, ufunc, a, b, bitwise):
                 raise TypeError(
                     f"{op}: bitwise operations need bool or integer "
                     f"tensors, got a floating point operand")
+    a, b = same_device(op, a, b)
+    x, y = _arr(a), _arr(b)
     try:
-        r = ufunc(_arr(a), _arr(b))
+        with on_device_of(x if isinstance(a, Tensor) else y):
+            r = ufunc(x, y)
     except ValueError:
         raise broadcast_error(op, a, b) from None
     except OverflowError:
         n = a if not isinstance(a, Tensor) else b
         raise RuntimeError(f"{op}: Overflow when unpacking long: {n} does "
                            "not fit the tensor's dtype") from None
-    return Tensor._make(np.asarray(r) if isinstance(r, (np.generic, bool))
-                        else r)
+    return Tensor._make(_host_scalar(r))
+
+
+def _host_scalar(r):
+    # NumPy returns scalars for 0-d inputs; CuPy always returns arrays (and
+    # np.asarray on a CuPy array would force a host copy).
+    return np.asarray(r) if isinstance(r, (np.generic, bool)) else r
 
 
 def logical_and(input, other):
@@ -59,7 +68,8 @@ def logical_not(input):
         >>> pytensor.logical_not(pytensor.tensor([0.0, 2.0]))
         tensor([ True, False])
     """
-    return Tensor._make(np.asarray(np.logical_not(input._data)))
+    with on_device_of(input._data):
+        return Tensor._make(_host_scalar(np.logical_not(input._data)))
 
 
 def bitwise_and(input, other):
@@ -82,7 +92,8 @@ def bitwise_not(input):
     if input._data.dtype.kind == "f":
         raise TypeError("bitwise_not: ~ needs a bool or integer tensor, got "
                         f"{input.dtype}")
-    return Tensor._make(np.asarray(np.invert(input._data)))
+    with on_device_of(input._data):
+        return Tensor._make(_host_scalar(np.invert(input._data)))
 
 
 for _names, _fn in ((("logical_and",), logical_and),

@@ -82,7 +82,11 @@ def copy_(self, src, non_blocking=False):
         return inplace(self, "copy_", _copy, src)
     check_inplace(self, "copy_")
     try:
-        self._data[...] = src._data
+        if self._data.__class__ is np.ndarray:
+            self._data[...] = src._data
+        else:       # on its GPU, refusing expanded targets
+            from pytensor.autograd.inplace import _write_device
+            _write_device(self._data, src._data)
     except ValueError as e:
         if "read-only" in str(e):
             raise RuntimeError(

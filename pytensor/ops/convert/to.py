@@ -27,7 +27,11 @@ class Cast(Function):
 
 
 class ToDevice(Function):
-    """Copy to another device; the gradient travels back."""
+    """Copy to another device; the gradient travels back to the source.
+
+    Transfers are synchronous: ``cupy.asarray`` (host to device),
+    ``cupy.asnumpy`` (device to host) or a peer copy (device to device).
+    """
 
     name = "to_device"
 
@@ -43,10 +47,30 @@ class ToDevice(Function):
 
     @classmethod
     def kernel_name(cls, device):
-        return "cudaMemcpy"
+        if device is not None and device.type == "cpu":
+            return "cupy.asnumpy"
+        return "cupy.asarray"
+
+
+def _is_dtype_arg(a):
+    if isinstance(a, (_dt.dtype, np.dtype)):
+        return True
+    if isinstance(a, type):
+        return a in (float, int, bool) or issubclass(a, np.generic)
+    if isinstance(a, str):
+        return a.replace("pytensor.", "").replace("torch.", "") in _dt._BY_NAME
+    return False
+
+
+def _is_device_arg(a):
+    return isinstance(a, (str, _backend.Device)) or (
+        isinstance(a, (int, np.integer)) and not isinstance(a, bool))
 
 
 def _parse_to_args(self, args, kwargs):
+    """PyTorch's three signatures: ``to(dtype, non_blocking, copy)``,
+    ``to(device, dtype, non_blocking, copy)``, ``to(other, non_blocking,
+    copy)``, plus keywords."""
     dtype = kwargs.pop("dtype", None)
     device = kwargs.pop("device", None)
     copy = kwargs.pop("copy", False)
@@ -55,27 +79,29 @@ def _parse_to_args(self, args, kwargs):
     if kwargs:
         raise TypeError(f"to() got unexpected keyword arguments "
                         f"{sorted(kwargs)}")
-    for a in args:
-        if isinstance(a, Tensor):
-            dtype, device = a.dtype, a.device
-        elif isinstance(a, _dt.dtype) or (
-                isinstance(a, type) and issubclass(a, (np.generic, float, int,
-                                                       bool))) or isinstance(
-                a, np.dtype):
-            dtype = a
-        elif isinstance(a, (str, _backend.Device, int)) and not isinstance(
-                a, bool):
-            if isinstance(a, str) and a.replace("pytensor.", "") in _dt._BY_NAME:
-                dtype = a
-            else:
-                device = a
-        elif isinstance(a, bool):
-            copy = a
-        elif a is None:
-            continue
-        else:
-            raise TypeError(f"to(): unsupported argument {a!r}")
-    return dtype, device, copy
+    args = list(args)
+    if args and isinstance(args[0], Tensor):
+        other = args.pop(0)
+        dtype, device = other.dtype, other.device
+    elif args and _is_dtype_arg(args[0]):
+        dtype = args.pop(0)
+    elif args and (args[0] is None or _is_device_arg(args[0])):
+        device = args.pop(0)
+        if args and (args[0] is None or _is_dtype_arg(args[0])):
+            dtype = args.pop(0)
+    elif args and not isinstance(args[0], bool):
+        raise TypeError(
+            f"to(): expected a dtype, a device or a Tensor, got "
+            f"{type(args[0]).__name__} ({args[0]!r})")
+    # What remains are the positional flags: non_blocking, then copy.
+    if len(args) > 2 or not all(isinstance(a, bool) for a in args):
+        raise TypeError(
+            f"to(): unsupported arguments {args!r}; the signatures are "
+            "to(dtype), to(device, dtype), to(other) and keywords dtype=, "
+            "device=, non_blocking=, copy=")
+    if len(args) == 2:
+        copy = args[1]
+    return dtype, device, bool(copy)
 
 
 @tensor_method("to")
@@ -84,24 +110,36 @@ def to(self, *args, **kwargs):
     ``to(device, dtype)``, ``to(other)``, ``to(dtype=..., device=...,
     copy=False)``.  Returns ``self`` when nothing changes (unless ``copy``).
 
+    Device transfers and casts are differentiable: the gradient of a tensor
+    moved to the GPU arrives back on its own device.  ``non_blocking`` is
+    accepted and ignored (transfers are synchronous).
+
     Example:
         >>> import pytensor
-        >>> pytensor.tensor([1.5, 2.5]).to(pytensor.int64)
+        >>> x = pytensor.tensor([1.5, 2.5])
+        >>> x.to(pytensor.int64)
         tensor([1, 2])
+        >>> x.to("cpu") is x, x.to("cpu", copy=True) is x
+        (True, False)
     """
     dtype, device, copy = _parse_to_args(self, args, kwargs)
     out = self
+    npd = _dt.to_dtype(dtype).np if dtype is not None else None
+    dev = None
     if device is not None:
-        dev = _backend.resolve_device(device)
-        if dev != self.device:
-            out = ToDevice(dev).apply(out)
-            copy = False
-    if dtype is not None:
-        npd = _dt.to_dtype(dtype).np
-        if npd != out._data.dtype:
-            out = Cast(npd).apply(out)
-            copy = False
-    if copy:
+        dev = _backend.resolve_device(device, what="to()")
+        if dev == self.device:
+            dev = None
+    cast = npd is not None and npd != self._data.dtype
+    if dev is not None and cast and npd.itemsize <= self._data.itemsize:
+        # Cast first when it does not grow the data: fewer bytes to move.
+        out = Cast(npd).apply(out)
+        cast = False
+    if dev is not None:
+        out = ToDevice(dev).apply(out)
+    if cast:
+        out = Cast(npd).apply(out)
+    if copy and out is self:
         out = out.clone()
     return out
 
@@ -150,9 +188,15 @@ def cpu(self):
 
 @tensor_method("cuda")
 def cuda(self, device=None, non_blocking=False):
-    """This tensor on a CUDA device (``cuda:0`` by default)."""
+    """This tensor on a CUDA device (the current one by default); ``self``
+    if already there.
+
+    Raises:
+        RuntimeError: without CuPy or a GPU, saying which is missing.
+    """
     if device is None:
         device = "cuda"
-    elif isinstance(device, int):
-        device = f"cuda:{device}"
-    return to(self, device)
+    dev = _backend.resolve_device(device, what="Tensor.cuda()")
+    if dev.type != "cuda":
+        raise ValueError(f"Tensor.cuda(): expected a CUDA device, got {dev}")
+    return to(self, dev)

@@ -33,10 +33,15 @@ def index_arg(op, index, like, long_only=False):
         want = "int64" if long_only else "int32/int64"
         raise RuntimeError(f"{op}: Expected dtype {want} for index, but got "
                            f"{index.dtype.name}")
-    if arr.__class__ is not like.__class__:
+    if arr.__class__ is not like.__class__ or (
+            arr.__class__ is not np.ndarray and
+            arr.data.device_id != like.data.device_id):
+        from pytensor.backend import device_of
         raise RuntimeError(
-            f"{op}: expected index on the same device as the input "
-            f"({index.device} vs the input's)")
+            f"{op}: expected all tensors to be on the same device, but "
+            f"found at least two devices, {device_of(like)} and "
+            f"{index.device}! (the index is on {index.device}, the input on "
+            f"{device_of(like)})")
     if arr.dtype != np.int64:
         arr = arr.astype(np.int64)
     elif not arr.flags.c_contiguous:
@@ -49,8 +54,7 @@ def check_bounds(op, idx, n, dim, allow_negative=False):
     ``allow_negative``, in which case negatives are wrapped)."""
     if idx.size == 0:
         return idx
-    lo = int(idx.min())
-    hi = int(idx.max())
+    lo, hi = min_max(idx)
     low = -n if allow_negative else 0
     if lo < low or hi >= n:
         bad = hi if hi >= n else lo
@@ -59,6 +63,17 @@ def check_bounds(op, idx, n, dim, allow_negative=False):
     if lo < 0:
         idx = idx + (idx < 0) * n
     return idx
+
+
+def min_max(a):
+    """``(min, max)`` of an index array as ints: one read-back from a GPU
+    (the bounds check is a synchronisation there; PyTorch asserts on the
+    device instead)."""
+    if a.__class__ is np.ndarray:
+        return int(a.min()), int(a.max())
+    from pytensor.backend import get_xp
+    lo, hi = get_xp(a).stack([a.min(), a.max()]).get().tolist()
+    return int(lo), int(hi)
 
 
 def grid_key(index, dim, xp):

@@ -234,8 +234,8 @@ def _check_bounds(a, n, dim):
     """IndexError naming the first index outside ``[-n, n)``."""
     if a.size == 0:
         return
-    lo = int(a.min())
-    hi = int(a.max())
+    from pytensor.ops.index._check import min_max
+    lo, hi = min_max(a)
     if lo < -n or hi >= n:
         bad = hi if hi >= n else lo
         raise IndexError(f"index {bad} is out of bounds for dimension {dim} "
@@ -246,6 +246,8 @@ def _wrap(a, n):
     """Negative indices wrapped to ``[0, n)``, as int64."""
     if a.dtype != np.int64:
         a = a.astype(np.int64)
+    if a.__class__ is not _ndarray:
+        return a + (a < 0) * n      # no read-back on a GPU
     if a.size and int(a.min()) < 0:
         a = a + (a < 0) * n
     return a

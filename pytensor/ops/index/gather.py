@@ -8,6 +8,7 @@ from pytensor.ops.index._check import (index_arg, check_bounds, grid_key,
                                        keep, shape_list)
 from pytensor.tensor import Tensor
 from pytensor_ext import kernels_for
+from pytensor.ops._util import on_input_device
 
 __all__ = ["gather", "take_along_dim"]
 
@@ -70,6 +71,7 @@ def _as_1d(input, index):
 
 
 @tensor_method("gather")
+@on_input_device
 def gather(input, dim, index, *, sparse_grad=False):
     """Entries of ``input`` along ``dim`` picked by ``index``:
     ``out[i][j][k] = input[index[i][j][k]][j][k]`` for ``dim == 0`` (and
@@ -108,6 +110,7 @@ def gather(input, dim, index, *, sparse_grad=False):
 
 
 @tensor_method("take_along_dim")
+@on_input_device
 def take_along_dim(input, indices, dim=None):
     """Like NumPy's ``take_along_axis``: gather along ``dim`` after
     broadcasting ``input`` and ``indices`` in the other dims; with ``dim``

@@ -13,6 +13,7 @@ from pytensor.ops.index import _key
 from pytensor.ops.shape._views import Select, Slice
 from pytensor.tensor import Tensor
 from pytensor_ext import kernels_for
+from pytensor.ops._util import on_input_device
 
 __all__ = []
 
@@ -132,6 +133,7 @@ _uint8 = np.dtype(np.uint8)
 
 
 @tensor_method("__getitem__")
+@on_input_device
 def getitem(self, key):
     """Index like PyTorch (and NumPy): ints, slices (positive steps),
     ``None``, ``...``, bools, integer tensors / lists / arrays and bool

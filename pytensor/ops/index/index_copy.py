@@ -8,6 +8,7 @@ from pytensor.ops.index._check import keep
 from pytensor.ops.index.index_select import (IndexSelect, dim_index,
                                              _check_source)
 from pytensor.tensor import Tensor
+from pytensor.ops._util import on_input_device
 
 __all__ = ["index_copy", "index_fill"]
 
@@ -37,8 +38,18 @@ class IndexFill(Function):
         if nv:
             # Each filled position counts once, however often it is listed.
             xp = get_xp(self.index)
-            uniq = xp.unique(self.index)
-            gv = IndexSelect(self.dim, uniq).apply(g).sum()
+            if xp.__name__ == "numpy":
+                uniq = xp.unique(self.index)
+                gv = IndexSelect(self.dim, uniq).apply(g).sum()
+            else:
+                # unique() would read the count back from the GPU: mark the
+                # filled positions in a mask instead.
+                from pytensor.ops.arith.where import where
+                hit = xp.zeros(g.shape[self.dim], dtype=bool)
+                hit[self.index] = True
+                shape = [1] * g.ndim
+                shape[self.dim] = hit.size
+                gv = where(Tensor._make(hit.reshape(shape)), g, 0.0).sum()
         return gx, gv
 
 
@@ -77,6 +88,7 @@ def _fill_value(op, input, value):
 
 
 @tensor_method("index_fill")
+@on_input_device
 def index_fill(input, dim, index, value):
     """A copy of ``input`` with the slices at ``index`` along ``dim`` set to
     ``value`` (a number or a 0-d tensor, which then gets a gradient).
@@ -96,12 +108,14 @@ def index_fill(input, dim, index, value):
 
 
 @tensor_method("index_fill_")
+@on_input_device
 def index_fill_(input, dim, index, value):
     """In-place :func:`index_fill`."""
     return inplace(input, "index_fill_", index_fill, dim, index, value)
 
 
 @tensor_method("index_copy")
+@on_input_device
 def index_copy(input, dim, index, source):
     """A copy of ``input`` with the slices at ``index`` along ``dim``
     replaced by the slices of ``source`` (in order).
@@ -124,6 +138,7 @@ def index_copy(input, dim, index, source):
 
 
 @tensor_method("index_copy_")
+@on_input_device
 def index_copy_(input, dim, index, source):
     """In-place :func:`index_copy`."""
     return inplace(input, "index_copy_", index_copy, dim, index, source)

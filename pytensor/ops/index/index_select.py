@@ -10,6 +10,7 @@ from pytensor.ops.index._check import (index_arg, check_bounds, keep,
                                        shape_list)
 from pytensor.tensor import Tensor
 from pytensor_ext import kernels_for
+from pytensor.ops._util import on_input_device
 
 __all__ = ["index_select", "index_add"]
 
@@ -63,7 +64,7 @@ class IndexAdd(Function):
         self.index = keep(self, self.index)
         out = xp.array(x, copy=True, order="C")
         if self.alpha != 1:
-            src = src * xp.asarray(self.alpha, dtype=src.dtype)
+            src = src * src.dtype.type(self.alpha)     # no host array
         if self.index.size and out.size:
             kernels_for(out).index_add(out, self.dim, self.index, src)
         return out
@@ -93,6 +94,7 @@ def dim_index(op, input, dim, index, allow_negative=False):
 
 
 @tensor_method("index_select")
+@on_input_device
 def index_select(input, dim, index):
     """The slices of ``input`` at ``index`` along ``dim`` (a copy).
 
@@ -141,6 +143,7 @@ def _check_source(op, input, d, idx, source):
 
 
 @tensor_method("index_add")
+@on_input_device
 def index_add(input, dim, index, source, *, alpha=1):
     """A copy of ``input`` with ``alpha * source`` added at ``index`` along
     ``dim``; repeated indices accumulate.
@@ -175,6 +178,7 @@ def _index_add_fn(input, dim, index, source, alpha):
 
 
 @tensor_method("index_add_")
+@on_input_device
 def index_add_(input, dim, index, source, *, alpha=1):
     """In-place :func:`index_add`."""
     return inplace(input, "index_add_", _index_add_fn, dim, index, source,

@@ -11,6 +11,7 @@ from pytensor.ops.index import _key
 from pytensor.ops.index._check import keep, shape_list
 from pytensor.ops.index.getitem import Index
 from pytensor.tensor import Tensor
+from pytensor.ops._util import on_input_device
 
 __all__ = ["masked_fill", "masked_select", "masked_scatter"]
 
@@ -26,7 +27,12 @@ class MaskedFill(Function):
     def forward(self, x, value):
         xp = get_xp(x)
         self.mask = keep(self, self.mask)
-        v = value if hasattr(value, "dtype") else xp.asarray(value, x.dtype)
+        if hasattr(value, "dtype"):
+            v = value
+        elif xp is np:
+            v = np.asarray(value, x.dtype)
+        else:
+            v = xp.full((), value, x.dtype)     # filled on the GPU
         return xp.where(self.mask, v, x)
 
     def backward(self, g):
@@ -47,7 +53,7 @@ def _mask_arg(op, mask, like):
     if arr.dtype != np.bool_:
         raise RuntimeError(f"{op} only supports boolean masks, but got mask "
                            f"with dtype {mask.dtype.name}")
-    if arr.__class__ is not like._data.__class__:
+    if mask.device != like.device:
         raise RuntimeError(f"{op}: expected the mask on {like.device}, but "
                            f"it is on {mask.device}")
     return arr
@@ -63,6 +69,7 @@ def _broadcast(op, a, b):
 
 
 @tensor_method("masked_fill")
+@on_input_device
 def masked_fill(input, mask, value):
     """A copy of ``input`` with ``value`` where ``mask`` is True (the mask
     broadcasts with ``input``).
@@ -102,6 +109,7 @@ def masked_fill(input, mask, value):
 
 
 @tensor_method("masked_fill_")
+@on_input_device
 def masked_fill_(input, mask, value):
     """In-place :func:`masked_fill` (the mask must broadcast to
     ``input``'s shape)."""
@@ -115,6 +123,7 @@ class MaskedSelect(Index):
 
 
 @tensor_method("masked_select")
+@on_input_device
 def masked_select(input, mask):
     """The entries of ``input`` where ``mask`` is True, as a 1-d tensor
     (``input`` and ``mask`` broadcast together).
@@ -187,6 +196,7 @@ class MaskedScatterSourceGrad(Function):
 
 
 @tensor_method("masked_scatter")
+@on_input_device
 def masked_scatter(input, mask, source):
     """A copy of ``input`` whose True ``mask`` positions take the entries
     of ``source`` in row-major order (``source`` needs at least as many
@@ -221,6 +231,7 @@ def masked_scatter(input, mask, source):
 
 
 @tensor_method("masked_scatter_")
+@on_input_device
 def masked_scatter_(input, mask, source):
     """In-place :func:`masked_scatter`."""
     return inplace(input, "masked_scatter_", masked_scatter, mask, source)

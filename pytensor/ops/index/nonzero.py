@@ -5,6 +5,7 @@ import numpy as np
 from pytensor.autograd.function import Function
 from pytensor.backend import get_xp
 from pytensor.ops._registry import tensor_method
+from pytensor.ops._util import on_input_device
 
 __all__ = ["nonzero", "argwhere"]
 
@@ -31,6 +32,7 @@ class Nonzero(Function):
 
 
 @tensor_method("nonzero")
+@on_input_device
 def nonzero(input, *, as_tuple=False):
     """Indices of the non-zero entries.
 
@@ -54,6 +56,7 @@ def nonzero(input, *, as_tuple=False):
 
 
 @tensor_method("argwhere")
+@on_input_device
 def argwhere(input):
     """``nonzero(input)``: an ``(n, ndim)`` tensor of coordinates.
 

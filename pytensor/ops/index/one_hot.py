@@ -5,6 +5,7 @@ import numpy as np
 from pytensor.autograd.function import Function
 from pytensor.backend import get_xp
 from pytensor.tensor import Tensor
+from pytensor.ops._util import on_input_device
 
 __all__ = ["one_hot"]
 
@@ -25,6 +26,7 @@ class OneHot(Function):
         return out
 
 
+@on_input_device
 def one_hot(tensor, num_classes=-1):
     """One-hot encode int64 class indices.
 

@@ -11,6 +11,7 @@ from pytensor.ops.index.gather import Gather
 from pytensor.ops.shape._views import SliceBackward
 from pytensor.tensor import Tensor
 from pytensor_ext import kernels_for
+from pytensor.ops._util import on_input_device
 
 __all__ = ["scatter", "scatter_add"]
 
@@ -136,6 +137,7 @@ def _scatter(op, input, dim, index, src, value, add):
 
 
 @tensor_method("scatter")
+@on_input_device
 def scatter(input, dim, index, src=None, value=None, *, reduce=None):
     """A copy of ``input`` with values written at ``index`` along ``dim``:
     ``out[index[i][j]][j] = src[i][j]`` for ``dim == 0``, or the number
@@ -163,6 +165,7 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
 
 
 @tensor_method("scatter_")
+@on_input_device
 def scatter_(input, dim, index, src=None, value=None, *, reduce=None):
     """In-place :func:`scatter`."""
     if reduce is not None:
@@ -178,6 +181,7 @@ def _scatter_fn(input, dim, index, src, value, add):
 
 
 @tensor_method("scatter_add")
+@on_input_device
 def scatter_add(input, dim, index, src):
     """A copy of ``input`` with ``src`` added at ``index`` along ``dim``
     (``out[index[i][j]][j] += src[i][j]`` for ``dim == 0``); repeated
@@ -196,6 +200,7 @@ def scatter_add(input, dim, index, src):
 
 
 @tensor_method("scatter_add_")
+@on_input_device
 def scatter_add_(input, dim, index, src):
     """In-place :func:`scatter_add`."""
     if not isinstance(src, Tensor):

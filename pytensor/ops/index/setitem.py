@@ -21,6 +21,7 @@ from pytensor.ops._registry import tensor_method
 from pytensor.ops.index import _key
 from pytensor.ops.index.getitem import (Index, Slice, scatter_into)
 from pytensor.tensor import Tensor
+from pytensor.ops._util import on_input_device
 
 __all__ = ["index_put"]
 
@@ -187,6 +188,7 @@ def _needs_graph(x, value):
 
 
 @tensor_method("__setitem__")
+@on_input_device
 def setitem(self, key, value):
     """``self[key] = value`` in place; ``value`` is a number or a Tensor
     that broadcasts to ``self[key]``'s shape (and is cast to its dtype).
@@ -216,8 +218,10 @@ def setitem(self, key, value):
     else:
         basic, recorded = _key.parse_key(key, arr)
     op = "index_put_"
-    if isinstance(value, Tensor) and value._data.__class__ is not \
-            arr.__class__:
+    if isinstance(value, Tensor) and value._data.ndim == 0 and \
+            value.device != self.device and value.device.type == "cpu":
+        value = value.to(self.device)   # a CPU scalar, as PyTorch allows
+    if isinstance(value, Tensor) and value.device != self.device:
         raise RuntimeError(
             f"{op}: expected the value on {self.device}, but it is on "
             f"{value.device}")
@@ -288,7 +292,9 @@ def _put(x, plan, value, accumulate):
         xp = get_xp(x._data)
         if x._data.dtype.kind in "iu" and isinstance(value, float):
             value = int(value)
-        value = Tensor._make(xp.asarray(value, dtype=x._data.dtype))
+        value = Tensor._make(xp.asarray(value, dtype=x._data.dtype)
+                             if xp is np else   # filled on the GPU
+                             xp.full((), value, dtype=x._data.dtype))
     return IndexPut(plan, accumulate).apply(x, value)
 
 
@@ -313,6 +319,7 @@ def _parse_indices(op, input, indices):
 
 
 @tensor_method("index_put")
+@on_input_device
 def index_put(input, indices, values, accumulate=False):
     """Out-of-place ``input[indices] = values`` (``+=`` if ``accumulate``:
     repeated indices then add up).
@@ -337,6 +344,7 @@ def index_put(input, indices, values, accumulate=False):
 
 
 @tensor_method("index_put_")
+@on_input_device
 def index_put_(input, indices, values, accumulate=False):
     """In-place :func:`index_put`."""
     plan = _parse_indices("index_put_", input, indices)

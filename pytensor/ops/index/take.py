@@ -2,8 +2,9 @@
 from pytensor.backend import get_xp
 from pytensor.ops._registry import tensor_method
 from pytensor.ops.index import _key
-from pytensor.ops.index._check import index_arg
+from pytensor.ops.index._check import index_arg, min_max
 from pytensor.ops.index.getitem import Index
+from pytensor.ops._util import on_input_device
 
 __all__ = ["take"]
 
@@ -15,6 +16,7 @@ class Take(Index):
 
 
 @tensor_method("take")
+@on_input_device
 def take(input, index):
     """``input`` treated as 1-d, read at ``index`` (negative positions
     count from the end); the result has ``index``'s shape.
@@ -33,7 +35,7 @@ def take(input, index):
     idx = index_arg(op, index, input._data, long_only=True)
     n = input._data.size
     if idx.size:
-        lo, hi = int(idx.min()), int(idx.max())
+        lo, hi = min_max(idx)
         if lo < -n or hi >= n:
             bad = hi if hi >= n else lo
             raise IndexError(f"{op}(): out of range: tried to access index "

@@ -4,6 +4,7 @@
 import numpy as np
 
 from pytensor.autograd.function import Function
+from pytensor.backend import get_xp
 from pytensor.ops._registry import tensor_method
 from pytensor.ops._util import promote
 
@@ -16,10 +17,13 @@ class MatMul(Function):
     The engine reduces broadcast batch gradients back to each input."""
 
     kernel = None
+    name = "matmul"
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
-        return np.matmul(a, b)
+        # cupy.matmul (cuBLAS) by name: np.matmul is a generalized ufunc,
+        # which CuPy's __array_ufunc__ does not accept in every version.
+        return get_xp(a).matmul(a, b)
 
     def backward(self, gy):
         a, b = self.saved_tensors
@@ -53,8 +57,9 @@ class MatMul(Function):
         if a.ndim < 2 or b.ndim < 2:
             return NotImplemented   # rare 1-d cases: use the Tensor path
         na, nb = self.needs_input_grad
-        return (np.matmul(gy, b.swapaxes(-1, -2)) if na else None,
-                np.matmul(a.swapaxes(-1, -2), gy) if nb else None)
+        mm = get_xp(gy).matmul       # cuBLAS on a GPU (np.matmul is a gufunc)
+        return (mm(gy, b.swapaxes(-1, -2)) if na else None,
+                mm(a.swapaxes(-1, -2), gy) if nb else None)
 
 
 def _check(op, a, b):

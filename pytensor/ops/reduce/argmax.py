@@ -4,12 +4,14 @@ import numpy as np
 
 from pytensor.backend import get_xp
 from pytensor.ops._registry import tensor_method
+from pytensor.ops._util import on_input_device
 from pytensor.ops.reduce._common import one_dim, require_nonempty
 from pytensor.tensor import Tensor
 
 __all__ = ["argmax", "argmin"]
 
 
+@on_input_device
 def _arg(op, input, dim, keepdim):
     x = input._data
     xp = get_xp(x)

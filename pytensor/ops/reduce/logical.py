@@ -4,12 +4,14 @@ import numpy as np
 
 from pytensor.backend import get_xp
 from pytensor.ops._registry import tensor_method
+from pytensor.ops._util import on_input_device
 from pytensor.ops.reduce._common import reduce_dims
 from pytensor.tensor import Tensor
 
 __all__ = ["all", "any", "count_nonzero"]
 
 
+@on_input_device
 def _truth(op, input, dim, keepdim):
     x = input._data
     # dim=() reduces nothing here (unlike sum), as in PyTorch.
@@ -57,6 +59,7 @@ def any(input, dim=None, keepdim=False):
 
 
 @tensor_method("count_nonzero")
+@on_input_device
 def count_nonzero(input, dim=None):
     """The number of non-zero elements over ``dim`` (all when None).
 

@@ -9,6 +9,8 @@ Gradient conventions (PyTorch's):
 - ``max(dim)``/``min(dim)`` send it to the returned index only (the first
   occurrence of the extreme, or of a NaN).
 """
+import numpy as np
+
 from pytensor import return_types
 from pytensor.autograd.function import Function
 from pytensor.backend import get_xp
@@ -48,7 +50,12 @@ def evenly_distribute(gy, x, value, arrays=False):
     """PyTorch's ``evenly_distribute_backward``: ``gy`` shared equally by the
     elements equal to ``value`` (by the NaNs when ``value`` is NaN)."""
     xp = get_xp(x)
-    if x.dtype.kind == "f" and bool(xp.isnan(value)):
+    if xp is not np:
+        # PyTorch's CUDA formula: no read of ``value`` back to the host.
+        mask = x == value
+        if x.dtype.kind == "f":
+            mask |= xp.isnan(x) & xp.isnan(value)
+    elif x.dtype.kind == "f" and bool(xp.isnan(value)):
         mask = xp.isnan(x)
     else:
         mask = xp.asarray(x == value)

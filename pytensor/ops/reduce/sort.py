@@ -9,6 +9,7 @@ import numpy as np
 
 from pytensor import return_types
 from pytensor.ops._registry import tensor_method
+from pytensor.ops._util import on_input_device
 from pytensor.ops.reduce._common import Selecting, one_dim, stable_argsort
 from pytensor.tensor import Tensor
 
@@ -58,6 +59,7 @@ def sort(input, dim=-1, descending=False, stable=False):
 
 
 @tensor_method("argsort")
+@on_input_device
 def argsort(input, dim=-1, descending=False, stable=False):
     """The int64 indices that sort ``input`` along ``dim`` (see
     :func:`sort`).

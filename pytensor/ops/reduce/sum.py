@@ -5,7 +5,7 @@ from pytensor import dtypes as _dt
 from pytensor.backend import get_xp as _xp
 from pytensor.autograd.function import Function
 from pytensor.ops._registry import tensor_method
-from pytensor.ops._util import canonical_dims
+from pytensor.ops._util import canonical_dims, on_device_of
 from pytensor.backend import get_xp
 from pytensor.tensor import Tensor
 from pytensor.ops.reduce._common import const
@@ -194,6 +194,8 @@ def nanmean(input, dim=None, keepdim=False, dtype=None):
             f"dtype but got {input.dtype.name.capitalize()}")
     dims = _dims_arg(input, dim, "nanmean")
     x = input._data
-    count = (~get_xp(x).isnan(x)).sum(axis=dims, keepdims=bool(keepdim))
+    with on_device_of(x):
+        count = (~get_xp(x).isnan(x)).sum(axis=dims, keepdims=bool(keepdim))
+        count = get_xp(x).asarray(count, dtype=x.dtype)
     total = NanSum(dims, bool(keepdim)).apply(input)
-    return total / Tensor._make(get_xp(x).asarray(count, dtype=x.dtype))
+    return total / Tensor._make(count)

@@ -1,0 +1,81 @@
+"""Single-threaded BLAS for the latency-bound matrix products of recurrent
+loops.
+
+A recurrent step multiplies a ``(B, H)`` state by a ``(H, G * H)`` weight:
+a few MFLOP, too little for a second BLAS thread to pay for its wake-up and
+barrier, and on a busy machine (other processes on the cores) each of those
+synchronisations can stall for a scheduler time slice.  Measured on the
+2-core development machine under load, one direction of the W4 LSTM layer
+(64 steps, batch 32, hidden 256) took a median of 860 ms forward+backward
+with OpenBLAS's two threads and 154 ms with one (best cases 81 and 99 ms).
+So the per-step loops run with BLAS limited to one thread; the large
+products before and after them (input projection, weight gradients) keep
+every thread.
+
+``threadpoolctl`` finds and sets the BLAS library NumPy loaded; without it
+(or for CuPy arrays) :func:`single_threaded` does nothing.
+"""
+import contextlib
+import threading
+
+__all__ = ["single_threaded"]
+
+_controller = None
+_unavailable = False
+# The limit is process-wide: nested or concurrent users (two threads each
+# running a recurrent layer) share one limit, set by the first to enter and
+# restored by the last to leave.
+_lock = threading.Lock()
+_depth = 0
+_limiter = None
+
+
+def _get_controller():
+    global _controller, _unavailable
+    if _controller is None and not _unavailable:
+        try:
+            from threadpoolctl import ThreadpoolController
+            c = ThreadpoolController().select(user_api="blas")
+            if c.lib_controllers and any(
+                    lc.num_threads > 1 for lc in c.lib_controllers):
+                _controller = c
+            else:
+                _unavailable = True
+        except Exception:           # not installed, or an unknown BLAS
+            _unavailable = True
+    return _controller
+
+
+class _SingleThreaded:
+    __slots__ = ("c",)
+
+    def __init__(self, c):
+        self.c = c
+
+    def __enter__(self):
+        global _depth, _limiter
+        with _lock:
+            if _depth == 0:
+                _limiter = self.c.limit(limits=1)
+            _depth += 1
+        return self
+
+    def __exit__(self, *exc):
+        global _depth, _limiter
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                _limiter.restore_original_limits()
+                _limiter = None
+        return False
+
+
+def single_threaded(array):
+    """A context manager limiting NumPy's BLAS to one thread while it is
+    active (for the CPU arrays it is given; a no-op for CuPy arrays)."""
+    if array.__class__.__module__ != "numpy":
+        return contextlib.nullcontext()
+    c = _get_controller()
+    if c is None:
+        return contextlib.nullcontext()
+    return _SingleThreaded(c)
