@@ -494,6 +494,26 @@ def _values(args, kwargs, method):
     return "(" + ", ".join(parts) + ")"
 
 
+def module_input_error(module, args, kwargs, exc):
+    """For ``Module.__call__``'s error path: a library layer's ``forward``
+    failed with ``'int' object has no attribute 'dim'`` because an input is
+    not a Tensor; the TypeError that says so, or None."""
+    obj = getattr(exc, "obj", None)
+    if getattr(exc, "name", None) not in _TENSOR_ATTRS or isinstance(
+            obj, _tensor_cls()) or _from_user_code(exc):
+        return None
+    where = _locate(type(module).forward, (module,) + tuple(args), kwargs,
+                    obj, True)
+    if where is None:
+        return None
+    pname, pos, inside = where
+    at = f" (position {pos})" if pos else ""
+    what = "a sequence of Tensors" if inside else "Tensor"
+    return TypeError(f"{type(module).__name__}.forward(): argument "
+                     f"'{pname}'{at} must be {what}, not "
+                     f"{_type_name(obj, _tensor_cls())}")
+
+
 def user_stacklevel():
     """The ``stacklevel`` for a ``warnings.warn`` in the calling function
     that points at the user's line (the first frame outside pytensor),

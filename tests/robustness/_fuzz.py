@@ -1039,15 +1039,88 @@ def sweep_nn(findings, rng, only=None):
                                    n_random=4, name_ok=(name,))
 
 
+def sweep_devices(findings, only=None):
+    """Mixed devices, on the fake CuPy of ``tests/gpu/fakecupy.py`` (two
+    fake GPUs): every public function and method called with its good
+    arguments, one tensor at a time moved to ``cuda:0`` (and, with all on
+    ``cuda:0``, one on ``cuda:1``).  An op either works (0-d CPU tensors
+    may be mixed with CUDA ones) or raises the convention's error naming
+    the devices.  Skipped (no findings) when the fake cannot be loaded."""
+    try:
+        from tests.gpu import fakecupy
+    except Exception:                           # noqa: BLE001
+        return
+    import pytensor
+    with fakecupy.installed(n_devices=2):
+        for group in ("api", "functional"):
+            for label, fn, params, _ in api_targets(group):
+                if only and not re.search(only, label):
+                    continue
+                _sweep_devices_one(findings, label, fn, params, pytensor)
+
+
+def _sweep_devices_one(findings, label, fn, params, pytensor):
+    slots = _slots(params)
+    keys = [_good_key(n) for n, kind, has_default in slots
+            if kind in ("pos", "var") and not has_default]
+    tensor_slots = [i for i, k in enumerate(keys) if k.startswith("t_")]
+    if len(tensor_slots) < 2:
+        return
+    fn_name = label.rsplit(".", 1)[-1]
+
+    def build(moves):
+        args = [POOL[k]() for k in keys]
+        for i, d in moves.items():
+            args[i] = args[i].detach().to(d)
+        return args
+
+    trials = [{i: "cuda:0"} for i in tensor_slots]
+    trials.append({i: ("cuda:1" if i == tensor_slots[0] else "cuda:0")
+                   for i in tensor_slots})
+    for moves in trials:
+        desc = "(" + ", ".join(
+            f"{k}@{moves.get(i, 'cpu')}" for i, k in enumerate(keys)) + ")"
+        try:
+            args = build(moves)
+            out = _call(fn, args, {})
+        except MemoryError:
+            continue
+        except Hang:
+            findings.append(Finding(fn=label, args=desc, phase="device",
+                                    error="hang"))
+            continue
+        except Exception as e:                  # noqa: BLE001
+            why = judge(label, fn_name, e)
+            if why is None and "device" not in str(e) and "cuda" not in \
+                    str(e):
+                continue            # refused for another (good) reason
+            if why:
+                findings.append(Finding(fn=label, args=desc, phase="device",
+                                        error=why, where=_where(e)))
+            continue
+        outs = out if isinstance(out, (tuple, list)) else (out,)
+        devs = {str(t.device) for t in outs
+                if isinstance(t, pytensor.Tensor)}
+        if len(moves) < len(tensor_slots) and devs and all(
+                isinstance(a, pytensor.Tensor) and a.ndim for a in
+                build({}) if isinstance(a, pytensor.Tensor)):
+            findings.append(Finding(
+                fn=label, args=desc, phase="device",
+                error=f"mixed CPU and CUDA tensors were accepted "
+                      f"(result on {sorted(devs)})"))
+
+
 def run_group(group, n_random=6, only=None, emit=print):
     rng = random.Random(f"pytensor-fuzz-{group}")
     import pytensor
     dtype0 = pytensor.get_default_dtype()
     count = 0
-    if group in ("operators", "kernels", "nn"):
+    if group in ("operators", "kernels", "nn", "devices"):
         findings = []
         if group == "operators":
             sweep_operators(findings, rng)
+        elif group == "devices":
+            sweep_devices(findings, only=only)
         elif group == "nn":
             sweep_nn(findings, rng, only=only)
         else:

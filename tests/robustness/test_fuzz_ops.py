@@ -27,7 +27,7 @@ from tests.robustness import _fuzz
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
 GROUPS = ("api_a", "api_b", "methods", "nn", "kernels", "functional",
-          "operators")
+          "operators", "devices")
 TIMEOUT = 300           # seconds per group, on a loaded 2-core machine
 
 
