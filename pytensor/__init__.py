@@ -35,6 +35,12 @@ from pytensor.autograd import (                                 # noqa: E402
 from pytensor.ops import *                                      # noqa: E402,F401,F403
 from pytensor import autograd, cuda, debug, ops                 # noqa: E402
 from pytensor._format import set_printoptions                   # noqa: E402
+from pytensor import creation as _creation, random as _random   # noqa: E402
+from pytensor._errors import wrap_namespace as _wrap_namespace  # noqa: E402
+
+# Factories report bad arguments in the ops' convention (see _errors.py).
+_wrap_namespace(globals(), _creation.__all__ + _random.__all__ + [
+    "promote_types", "result_type", "can_cast"])
 
 bool = _dtype_mod.bool_     # pytensor.bool, like torch.bool
 float = _dtype_mod.float32  # noqa: A001  (torch.float is float32)
@@ -49,7 +55,11 @@ def is_tensor(obj):
 
 
 def numel(input):
+    """The number of elements of ``input``."""
     return input.numel()
+
+
+_wrap_namespace(globals(), ["numel"])
 
 
 def __getattr__(name):

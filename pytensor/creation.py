@@ -11,6 +11,7 @@ import numpy as np
 
 from pytensor import backend as _backend
 from pytensor import dtypes as _dt
+from pytensor._errors import public as _public
 from pytensor.tensor import Tensor
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones",
@@ -414,6 +415,6 @@ for _name, _fn in (("new_tensor", _new_tensor), ("new_zeros", _new_zeros),
                    ("new_ones", _new_ones), ("new_empty", _new_empty),
                    ("new_full", _new_full), ("get_device", _get_device)):
     _fn.__name__ = _name
-    setattr(Tensor, _name, _fn)
+    setattr(Tensor, _name, _public(_fn, _name, method=True))
 Tensor.is_cpu = property(lambda self: self._data.__class__ is _ndarray,
                          doc="True for a tensor on the CPU.")

@@ -213,9 +213,30 @@ def randperm(n, generator=None, dtype=None, device=None,
     return _finish(arr, requires_grad)
 
 
+def _check_std(std):
+    # "not >=" also rejects NaN, as PyTorch does.
+    if isinstance(std, Tensor):
+        a = std._data
+        if not a.size:
+            return
+        # (on a GPU this reads one flag back, as PyTorch's check does)
+        guard = _backend.device_guard(a)
+        if guard is None:
+            ok = bool((a >= 0).all())
+        else:
+            with guard:
+                ok = bool((a >= 0).all())
+        if not ok:
+            raise RuntimeError("normal: expects all elements of std >= 0.0")
+    elif not std >= 0:
+        raise RuntimeError(
+            f"normal: expects std >= 0.0, but found std {std}")
+
+
 def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None,
            device=None, requires_grad=False):
     """Normal samples; ``mean``/``std`` may be numbers or tensors."""
+    _check_std(std)
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         m = mean if isinstance(mean, Tensor) else None
         s = std if isinstance(std, Tensor) else None

@@ -232,8 +232,19 @@ def _fsync_dir(directory):
 
 
 def _atomic_write(path, header, arrays):
-    path = os.fspath(path)
+    try:
+        path = os.fspath(path)
+    except TypeError:
+        raise TypeError(f"save: f must be a path (str or os.PathLike) or a "
+                        f"writable binary file, got {type(path).__name__}"
+                        ) from None
     directory = os.path.dirname(os.path.abspath(path))
+    # Checked up front: the failure would otherwise name the temporary file.
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(f"save: parent directory {directory} does "
+                                "not exist")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"save: {path} is a directory")
     base = os.path.basename(path)
     for i in range(1000):
         tmp = os.path.join(directory, f".{base}.{os.getpid()}.{i}.tmp")

@@ -20,6 +20,7 @@ Fields (all ``__slots__``, so creating a tensor is a handful of stores):
 - ``_meta``: rarely-used extras (hooks, retain_grad, a display name).
 """
 import weakref
+from operator import index as _index
 
 import numpy as np
 
@@ -215,6 +216,12 @@ class Tensor:
     def _dim(self, dim, op):
         n = self._data.ndim
         nn = max(n, 1)
+        if dim.__class__ is not int:
+            try:
+                dim = _index(dim)
+            except TypeError:
+                raise TypeError(f"{op}(): dim must be an int, got "
+                                f"{type(dim).__name__}") from None
         if not -nn <= dim < nn:
             raise IndexError(
                 f"{op}: dimension out of range (expected to be in range of "
@@ -233,7 +240,12 @@ class Tensor:
 
     def requires_grad_(self, requires_grad=True):
         """Set ``requires_grad`` on a leaf, in place; returns self."""
-        requires_grad = bool(requires_grad)
+        if requires_grad.__class__ is not bool:
+            if not isinstance(requires_grad, (int, np.bool_)):
+                raise TypeError(
+                    f"requires_grad_(): argument 'requires_grad' must be "
+                    f"bool, not {type(requires_grad).__name__}")
+            requires_grad = bool(requires_grad)
         if self.grad_fn is not None:
             if not requires_grad:
                 raise RuntimeError(
@@ -244,8 +256,8 @@ class Tensor:
             return self
         if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError(
-                f"only Tensors of floating point dtype can require "
-                f"gradients, got {self.dtype}")
+                f"requires_grad_(): only Tensors of floating point dtype "
+                f"can require gradients, got {self.dtype}")
         self._requires_grad = requires_grad
         return self
 

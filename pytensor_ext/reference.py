@@ -237,12 +237,21 @@ def _check_index(name, index, n, axis):
                              f"dimension {axis} with size {n}")
 
 
+def _wrap_axis(name, axis, ndim):
+    """``axis`` in ``[0, ndim)``; a 0-d target has no axis to scatter along
+    (``axis % 0`` would raise ZeroDivisionError)."""
+    if ndim == 0:
+        raise IndexError(f"{name}: expected a target with at least one "
+                         "dimension, got a 0-d array")
+    return axis % ndim
+
+
 def index_add(target, axis, index, src):
     """``target.index_add_(axis, index, src)``: for each i,
     ``target[..., index[i], ...] += src[..., i, ...]`` along ``axis``
     (repeated indices accumulate).  Modifies and returns ``target``."""
     xp = _xp(target)
-    axis = axis % target.ndim
+    axis = _wrap_axis("index_add", axis, target.ndim)
     _check_index("index_add", index, target.shape[axis], axis)
     t = xp.moveaxis(target, axis, 0)
     s = xp.moveaxis(src, axis, 0)
@@ -260,7 +269,7 @@ def scatter_add(target, axis, index, src):
     has the shape of ``src`` (or smaller, using its leading region).
     Modifies and returns ``target``."""
     xp = _xp(target)
-    axis = axis % target.ndim
+    axis = _wrap_axis("scatter_add", axis, target.ndim)
     _check_index("scatter_add", index, target.shape[axis], axis)
     idx = list(xp.indices(index.shape, sparse=True))
     idx[axis] = index

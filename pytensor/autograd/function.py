@@ -294,10 +294,14 @@ class Function:
         recording = _tape.recording
         if recording and _tape.timing:
             t0 = _time.perf_counter()
-        if self._static:
-            outs = self.forward(self, *arrays)
-        else:
-            outs = self.forward(*arrays)
+        try:            # free unless it raises (zero-cost try, Python 3.11)
+            if self._static:
+                outs = self.forward(self, *arrays)
+            else:
+                outs = self.forward(*arrays)
+        except Exception as e:
+            _forward_error(self, args, e)
+            raise
         make = _make
         if outs.__class__ is not tuple:
             single = True
@@ -465,6 +469,20 @@ def _refresh_view(v):
     the storage they share (see ``autograd/inplace.py``)."""
     from pytensor.autograd.inplace import refresh_view
     refresh_view(v)
+
+
+def _forward_error(node, args, exc):
+    """A library op's forward failed on what its wrapper let through (an
+    operator such as ``t + 10**20`` has no public wrapper): raise the op's
+    error instead of NumPy's (see pytensor/_errors.py).  Only exceptions
+    outside the convention's types are translated: op wrappers catch
+    ``ValueError``/``IndexError`` from ``apply`` to word their own messages.
+    Users' own Functions keep their exceptions as they are."""
+    if isinstance(exc, (ValueError, TypeError, IndexError, RuntimeError)) or \
+            not type(node).__module__.startswith("pytensor."):
+        return
+    from pytensor import _errors
+    raise _errors.translate(node.name, None, args, {}, exc) from exc
 
 
 def resolve_devices(op, args):

@@ -29,3 +29,9 @@ __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset",
            "WeightedRandomSampler", "BatchSampler", "DataLoader",
            "default_collate", "default_convert", "get_worker_info",
            "WorkerInfo", "progress", "datasets"]
+
+# Constructors report bad arguments named after the class, see
+# pytensor/_errors.py.
+from pytensor._errors import wrap_classes as _wrap_classes  # noqa: E402
+
+_wrap_classes(globals(), __all__)

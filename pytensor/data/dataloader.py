@@ -22,6 +22,7 @@ import warnings
 
 import numpy as np
 
+from pytensor._errors import user_stacklevel
 from pytensor import backend as _backend
 from pytensor import random as _random
 from pytensor.data.collate import default_collate, default_convert
@@ -149,7 +150,8 @@ class DataLoader:
         if pin_memory:
             warnings.warn(
                 "DataLoader: 'pin_memory' is set but pytensor does not "
-                "implement pinned host memory; it is ignored.", stacklevel=2)
+                "implement pinned host memory; it is ignored.",
+                stacklevel=user_stacklevel())
 
         self.dataset = dataset
         self.num_workers = num_workers

@@ -33,6 +33,8 @@ class NonFiniteError(FloatingPointError):
     """Raised at a hit when the sentinel has no callback; ``.hit`` holds
     the :class:`NanHit`."""
 
+    _pt_verbatim = True     # the op wrappers leave its message alone
+
     def __init__(self, hit):
         super().__init__(hit.render(100))
         self.hit = hit

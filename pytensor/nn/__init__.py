@@ -13,3 +13,9 @@ from pytensor.nn import utils                             # noqa: F401
 
 __all__ = ["Module", "Parameter", "Buffer", "functional", "init",
            "utils"] + list(_modules_all)
+
+# Layer constructors report bad arguments named after the layer
+# ("ZeroPad2d(): padding must be ..."), see pytensor/_errors.py.
+from pytensor._errors import wrap_classes as _wrap_classes  # noqa: E402
+
+_wrap_classes(globals(), ["Module"] + list(_modules_all))

@@ -29,6 +29,7 @@ import collections.abc
 import sys
 import warnings
 
+from pytensor import _errors
 from pytensor.autograd import hooks as _hooks
 from pytensor.autograd.grad_mode import no_grad
 from pytensor.autograd.tape import tape as _tape
@@ -184,6 +185,11 @@ class Module:
                 return self.forward(*args, **kwargs)
             return self._call_impl(args, kwargs)
         except Exception as e:
+            if e.__class__ is AttributeError:   # a non-Tensor input?
+                e2 = _errors.module_input_error(self, args, kwargs, e)
+                if e2 is not None:
+                    _layer_errors.note(self, e2, sys._getframe(_CALLER))
+                    raise e2 from None
             _layer_errors.note(self, e, sys._getframe(_CALLER))
             raise
 

@@ -15,3 +15,10 @@ from pytensor.optim import lr_scheduler
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad",
            "lr_scheduler"]
+
+# Constructors report bad arguments named after the class ("SGD(): Invalid
+# learning rate: -1"), see pytensor/_errors.py.
+from pytensor._errors import wrap_classes as _wrap_classes  # noqa: E402
+
+_wrap_classes(globals(), __all__)
+_wrap_classes(vars(lr_scheduler), lr_scheduler.__all__)

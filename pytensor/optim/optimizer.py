@@ -15,6 +15,7 @@ from copy import deepcopy
 
 import numpy as np
 
+from pytensor._errors import user_stacklevel
 from pytensor import backend as _backend
 from pytensor import dtypes as _dt
 from pytensor.autograd import hooks as _hooks
@@ -262,7 +263,7 @@ class Optimizer:
                 "optimizer contains a parameter group with duplicate "
                 "parameters; in future, this will cause an error; see "
                 "github.com/pytorch/pytorch/issues/40967 for more "
-                "information", stacklevel=3)
+                "information", stacklevel=user_stacklevel())
 
         param_set = set()
         for group in self.param_groups:

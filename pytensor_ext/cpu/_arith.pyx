@@ -162,13 +162,25 @@ cdef void _as_f64(int op, const double* x, double s, double* o, Py_ssize_t n,
 
 
 cdef object _numpy(int op, object a, object b):
-    if op == ADD:
-        return a + b
-    if op == SUB:
-        return a - b
-    if op == MUL:
-        return a * b
-    return a / b
+    try:
+        if op == ADD:
+            return a + b
+        if op == SUB:
+            return a - b
+        if op == MUL:
+            return a * b
+        return a / b
+    except (ValueError, TypeError) as e:
+        # (the ops check their operands first; this names the kernel for a
+        # direct call instead of NumPy's "operands could not be broadcast")
+        name = ("add_fwd", "sub_fwd", "mul_fwd", "div_fwd")[op]
+        sa, sb = getattr(a, "shape", None), getattr(b, "shape", None)
+        if isinstance(e, ValueError) and sa is not None and sb is not None:
+            raise ValueError(f"{name}: operands of shapes {list(sa)} and "
+                             f"{list(sb)} do not broadcast") from None
+        raise TypeError(f"{name}: unsupported operands "
+                        f"{type(a).__name__} and {type(b).__name__}"
+                        ) from None
 
 
 cdef object _binary(int op, object a, object b):

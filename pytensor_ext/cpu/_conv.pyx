@@ -235,7 +235,7 @@ def _pair(name, what, value, minimum):
 
 
 def _geometry(name, kernel_size, stride, padding, dilation, blocks, layout):
-    if layout not in ("nkl", "knl"):
+    if not isinstance(layout, str) or layout not in ("nkl", "knl"):
         raise ValueError(f"{name}: layout must be 'nkl' or 'knl', got "
                          f"{layout!r}")
     return (_pair(name, "kernel_size", kernel_size, 1),

@@ -16,6 +16,9 @@ C-contiguous NumPy arrays, writeable outputs) and otherwise hands the call
 to the reference, which handles any layout and dtype.  Large parameters are
 split across OpenMP threads (the update of one element never reads another).
 """
+import functools
+import numbers
+
 import numpy as np
 
 from cython.parallel cimport prange
@@ -70,6 +73,50 @@ def _fast(arrays, outputs):
 
 def _flat(a):
     return a.reshape(-1)
+
+
+_HYPER = ("lr", "momentum", "dampening", "weight_decay", "beta1", "beta2",
+          "eps", "alpha", "lr_decay", "step")
+
+
+def _hyper_error(name, kwargs):
+    """The kernel's error for the first hyper-parameter that is not a real
+    number a double can hold (or a step below 1), else None."""
+    for k in _HYPER:
+        if k not in kwargs:
+            continue
+        v = kwargs[k]
+        if isinstance(v, np.ndarray) and v.ndim == 0:
+            v = v[()]
+        if not isinstance(v, (numbers.Real, np.integer, np.floating)):
+            return TypeError(f"{name}: {k} must be a real number, got "
+                             f"{type(v).__name__}")
+        try:
+            float(v)
+        except OverflowError:
+            return ValueError(f"{name}: {k}={v} does not fit a double")
+    step = kwargs.get("step")
+    if step is not None and step < 1:
+        return ValueError(f"{name}: step must be at least 1, got {step}")
+    return None
+
+
+def _named_errors(fn):
+    """Bad hyper-parameters (None, a string, an array, 10**400, step 0)
+    fail deep inside the update with Python's or NumPy's words; on that
+    error path, name the kernel and the argument instead."""
+    name = fn.__name__
+
+    @functools.wraps(fn)
+    def kernel(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (TypeError, ValueError, OverflowError, ZeroDivisionError):
+            err = _hyper_error(name, kwargs)
+            if err is None:
+                raise
+            raise err from None
+    return kernel
 
 
 # Each kernel is three layers:
@@ -162,6 +209,7 @@ cdef void _sgd(real[::1] p, const real[::1] g, real[::1] b, real sgn,
                       lr_neg, wd, mom, damp1, has_wd, mode, first)
 
 
+@_named_errors
 def sgd_step(param, grad, momentum_buffer=None, *, lr, momentum=0.0,
              dampening=0.0, weight_decay=0.0, nesterov=False,
              maximize=False, first=False):
@@ -306,6 +354,7 @@ cdef void _adam(real[::1] p, const real[::1] g, real[::1] m, real[::1] v,
                        coupled_wd, amsgrad, small1)
 
 
+@_named_errors
 def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None, *,
               lr, beta1, beta2, eps, weight_decay, step, amsgrad=False,
               maximize=False, decoupled_weight_decay=False):
@@ -443,6 +492,7 @@ cdef void _rmsprop(real[::1] p, const real[::1] g, real[::1] sa,
                           small, has_mom)
 
 
+@_named_errors
 def rmsprop_step(param, grad, square_avg, grad_avg=None, momentum_buffer=None,
                  *, lr, alpha, eps, weight_decay=0.0, momentum=0.0,
                  centered=False, maximize=False):
@@ -527,6 +577,7 @@ cdef void _adagrad(real[::1] p, const real[::1] g, real[::1] s, real sgn,
                           sgn, wd, eps, clr_neg, has_wd)
 
 
+@_named_errors
 def adagrad_step(param, grad, state_sum, *, lr, lr_decay, eps, weight_decay,
                  step, maximize=False):
     """Fused :func:`pytensor_ext.reference.adagrad_step` (same arguments)."""

@@ -113,13 +113,18 @@ def sum_to_shape(x, shape):
     Returns ``x`` itself when the shapes already match, else a new array of
     exactly ``shape`` and ``x.dtype``.
     """
-    shape = tuple(shape)
-    xs = x.shape
+    try:
+        shape = tuple(shape)
+        xs = x.shape
+    except (TypeError, AttributeError):
+        raise TypeError(f"sum_to_shape: expected an array and a shape tuple, "
+                        f"got {type(x).__name__} and "
+                        f"{type(shape).__name__}") from None
     if xs == shape:
         return x
     try:
         groups = _groups(xs, shape)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         raise ValueError(f"sum_to_shape: cannot sum an array of shape "
                          f"{tuple(xs)} to shape {shape}: the target must "
                          "broadcast to the input") from None

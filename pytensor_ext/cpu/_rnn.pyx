@@ -203,6 +203,11 @@ cdef void _lstm_bwd(real* acts, Py_ssize_t acts_s, real* cp, Py_ssize_t cp_s,
             j0 += n
 
 
+cdef inline bint _is_2d(object a):
+    # (anything else, None or not an array, goes to the reference)
+    return type(a) is cnp.ndarray and (<cnp.ndarray>a).ndim == 2
+
+
 def lstm_cell_fwd(gx, gh, c_prev, out=None):
     """One LSTM step from its gate pre-activations; returns ``(h, c,
     acts)`` (see the reference)."""
@@ -211,7 +216,7 @@ def lstm_cell_fwd(gx, gh, c_prev, out=None):
     cdef Py_ssize_t B, H
     mgh.data = NULL
     mgh.stride = 0
-    if t < 0 or gx.ndim != 2 or c_prev is None or c_prev.ndim != 2:
+    if t < 0 or gx.ndim != 2 or not _is_2d(c_prev):
         return _ref.lstm_cell_fwd(gx, gh, c_prev, out)
     B, H = c_prev.shape[0], c_prev.shape[1]
     if not (_rows(gx, t, B, 4 * H, &mgx)
@@ -251,7 +256,7 @@ def lstm_cell_bwd(acts, c_prev, c, gh, gc, out=None):
     cdef Py_ssize_t B, H
     mgh.data = mgc.data = NULL
     mgh.stride = mgc.stride = 0
-    if t < 0 or c is None or c.ndim != 2:
+    if t < 0 or not _is_2d(c):
         return _ref.lstm_cell_bwd(acts, c_prev, c, gh, gc, out)
     B, H = c.shape[0], c.shape[1]
     if not (_rows(acts, t, B, 4 * H, &ma) and _rows(c_prev, t, B, H, &mcp)
@@ -379,7 +384,7 @@ def gru_cell_fwd(gx, gh, h_prev, out=None):
     cdef int t = real_type(gx)
     cdef Mat mgx, mgh, mhp, mh, mws
     cdef Py_ssize_t B, H
-    if t < 0 or gh is None or h_prev is None or h_prev.ndim != 2:
+    if t < 0 or gh is None or not _is_2d(h_prev):
         return _ref.gru_cell_fwd(gx, gh, h_prev, out)
     B, H = h_prev.shape[0], h_prev.shape[1]
     if not (_rows(gx, t, B, 3 * H, &mgx) and _rows(gh, t, B, 3 * H, &mgh)
@@ -413,7 +418,7 @@ def gru_cell_bwd(ws, h_prev, gh, out=None):
     cdef int t = real_type(ws)
     cdef Mat mws, mhp, mgh, mdx, mdh, mdp
     cdef Py_ssize_t B, H
-    if t < 0 or h_prev is None or h_prev.ndim != 2:
+    if t < 0 or not _is_2d(h_prev):
         return _ref.gru_cell_bwd(ws, h_prev, gh, out)
     B, H = h_prev.shape[0], h_prev.shape[1]
     if not (_rows(ws, t, B, 4 * H, &mws) and _rows(h_prev, t, B, H, &mhp)

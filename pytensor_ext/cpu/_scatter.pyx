@@ -262,9 +262,11 @@ cdef int _axis(str name, object axis, int ndim) except -1:
     except TypeError:
         raise TypeError(f"{name}: dim must be an int, got "
                         f"{type(axis).__name__}") from None
+    except OverflowError:               # beyond Py_ssize_t
+        d = span
     if d < -span or d >= span:
         raise IndexError(f"{name}: Dimension out of range (expected to be in "
-                         f"range of [{-span}, {span - 1}], but got {d})")
+                         f"range of [{-span}, {span - 1}], but got {axis})")
     return d + span if d < 0 else d     # (C modulo would keep the sign)
 
 

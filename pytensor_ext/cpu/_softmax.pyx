@@ -275,9 +275,11 @@ cdef tuple _geometry(str name, cnp.ndarray a, object dim):
     except TypeError:
         raise TypeError(f"{name}: dim must be an int, got "
                         f"{type(dim).__name__}") from None
+    except OverflowError:               # beyond Py_ssize_t
+        d = span
     if d < -span or d >= span:
         raise IndexError(f"{name}: Dimension out of range (expected to be in "
-                         f"range of [{-span}, {span - 1}], but got {d})")
+                         f"range of [{-span}, {span - 1}], but got {dim})")
     if nd == 0:
         return 1, 1, 1
     if d < 0:

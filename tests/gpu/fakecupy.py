@@ -64,6 +64,7 @@ def _frame():
     for fr in reversed(traceback.extract_stack(limit=30)[:-2]):
         if not fr.filename.endswith(("fakecupy.py", "pytensor/backend.py",
                                      "pytensor/creation.py",
+                                     "pytensor/_errors.py",
                                      "pytensor/tensor.py")):
             return f"{fr.filename.split('/')[-1]}:{fr.lineno} ({fr.name})"
     return "?"

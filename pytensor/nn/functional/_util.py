@@ -2,6 +2,7 @@
 arguments, argument checks."""
 import warnings
 
+from pytensor._errors import user_stacklevel
 from pytensor.tensor import Tensor
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -15,7 +16,7 @@ def legacy_reduction(size_average, reduce, reduction, stacklevel=3):
     warnings.warn("size_average and reduce args will be deprecated, please "
                   "use reduction='{}' instead.".format(
                       _legacy(size_average, reduce)), UserWarning,
-                  stacklevel=stacklevel)
+                  stacklevel=user_stacklevel())
     return _legacy(size_average, reduce)
 
 
@@ -76,4 +77,4 @@ def size_warning(op, input, target, stacklevel=3):
             f"different to the input size ({fmt_shape(input.shape)}). This "
             "will likely lead to incorrect results due to broadcasting. "
             "Please ensure they have the same size.", UserWarning,
-            stacklevel=stacklevel)
+            stacklevel=user_stacklevel())

@@ -61,6 +61,9 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """
     check_tensor("cosine_similarity", "x1", x1)
     check_tensor("cosine_similarity", "x2", x2)
+    if not eps >= 0:                    # NaN too
+        raise RuntimeError(
+            f"cosine_similarity: eps must be non-negative, got {eps}")
     from pytensor import broadcast_tensors
     if x1.shape != x2.shape:
         x1, x2 = broadcast_tensors(x1, x2)

@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 
+from pytensor._errors import user_stacklevel
 from pytensor.autograd.function import Function
 from pytensor.nn.functional._util import check_tensor
 from pytensor.tensor import Tensor
@@ -52,7 +53,7 @@ def _make_mask(x, p, shape, generator):
 
 
 def _check_p(p):
-    if p < 0.0 or p > 1.0:
+    if not 0.0 <= p <= 1.0:             # NaN too
         raise ValueError(
             f"dropout probability has to be between 0 and 1, but got {p}")
 
@@ -143,7 +144,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False, *,
             "dropout instead. Note that dropout2d exists to provide "
             "channel-wise dropout on inputs with 2 spatial dimensions, a "
             "channel dimension, and an optional batch dimension (i.e. 3D or "
-            "4D inputs).", stacklevel=2)
+            "4D inputs).", stacklevel=user_stacklevel())
     if n == 3:
         warnings.warn(
             "dropout2d: Received a 3D input to dropout2d and assuming that "
@@ -152,7 +153,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False, *,
             "behavior will change in a future release to interpret the input "
             "as one without a batch dimension, i.e. shape (C, H, W). To "
             "maintain the 1D channel-wise dropout behavior, please switch to "
-            "using dropout1d instead.", stacklevel=2)
+            "using dropout1d instead.", stacklevel=user_stacklevel())
     return _apply(input, p, training, inplace,
                   _feature_mask_shape(input.shape, n >= 2), generator,
                   "dropout2d")
@@ -176,7 +177,7 @@ def dropout3d(input, p=0.5, training=True, inplace=False, *,
             "dropout instead. Note that dropout3d exists to provide "
             "channel-wise dropout on inputs with 3 spatial dimensions, a "
             "channel dimension, and an optional batch dimension (i.e. 4D or "
-            "5D inputs).", stacklevel=2)
+            "5D inputs).", stacklevel=user_stacklevel())
     return _apply(input, p, training, inplace,
                   _feature_mask_shape(input.shape, n == 5), generator,
                   "dropout3d")

@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 
+from pytensor._errors import user_stacklevel
 from pytensor.autograd.function import Function
 from pytensor.nn.functional._util import (check_reduction, check_tensor,
                                           legacy_reduction)
@@ -92,7 +93,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean",
             "and the support size.'batchmean' divides only by the batch size, "
             "and aligns with the KL div math definition.'mean' will be "
             "changed to behave the same as 'batchmean' in the next major "
-            "release.", stacklevel=2)
+            "release.", stacklevel=user_stacklevel())
     check_reduction(reduction, extra=("batchmean",))
     loss = KLDiv(bool(log_target)).apply(input, target)
     if reduction == "batchmean":

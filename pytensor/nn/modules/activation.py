@@ -3,6 +3,7 @@
 and reprs."""
 import warnings
 
+from pytensor._errors import user_stacklevel
 from pytensor.nn import functional as F
 from pytensor.nn.module import Module
 
@@ -224,11 +225,13 @@ class Hardtanh(Module):
         super().__init__()
         if min_value is not None:
             warnings.warn("keyword argument `min_value` is deprecated and "
-                          "rename to `min_val`", FutureWarning, stacklevel=2)
+                          "rename to `min_val`", FutureWarning,
+                          stacklevel=user_stacklevel())
             min_val = min_value
         if max_value is not None:
             warnings.warn("keyword argument `max_value` is deprecated and "
-                          "rename to `max_val`", FutureWarning, stacklevel=2)
+                          "rename to `max_val`", FutureWarning,
+                          stacklevel=user_stacklevel())
             max_val = max_value
         self.min_val = min_val
         self.max_val = max_val

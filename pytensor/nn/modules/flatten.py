@@ -1,5 +1,6 @@
 """``Flatten`` and ``Unflatten``."""
 from pytensor.nn.module import Module
+from pytensor.ops import flatten, unflatten     # (checks the input's type)
 
 __all__ = ["Flatten", "Unflatten"]
 
@@ -23,7 +24,7 @@ class Flatten(Module):
         self.end_dim = end_dim
 
     def forward(self, input):
-        return input.flatten(self.start_dim, self.end_dim)
+        return flatten(input, self.start_dim, self.end_dim)
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
@@ -53,7 +54,7 @@ class Unflatten(Module):
         self.unflattened_size = unflattened_size
 
     def forward(self, input):
-        return input.unflatten(self.dim, self.unflattened_size)
+        return unflatten(input, self.dim, self.unflattened_size)
 
     def extra_repr(self):
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

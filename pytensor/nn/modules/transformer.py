@@ -159,6 +159,11 @@ class TransformerEncoder(Module):
     def __init__(self, encoder_layer, num_layers, norm=None,
                  enable_nested_tensor=True, mask_check=True):
         super().__init__()
+        # Checked before copying it num_layers times (a Tensor passed by
+        # mistake with a huge count would copy until memory runs out).
+        if not isinstance(encoder_layer, Module):
+            raise TypeError("TransformerEncoder: encoder_layer must be a "
+                            f"Module, got {type(encoder_layer).__name__}")
         self.layers = ModuleList([copy.deepcopy(encoder_layer)
                                   for _ in range(num_layers)])
         self.num_layers = num_layers

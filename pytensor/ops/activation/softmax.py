@@ -8,6 +8,7 @@ backward ops are differentiable themselves, so double backward works.
 """
 import warnings
 
+from pytensor._errors import user_stacklevel
 from pytensor.autograd.function import Function
 from pytensor.ops._kernel import run_along
 from pytensor.ops._registry import tensor_method
@@ -121,7 +122,8 @@ class LogSoftmaxGrad(Function):
 def _implicit_dim(op, ndim):
     warnings.warn(
         f"Implicit dimension choice for {op} has been deprecated. Change the "
-        "call to include dim=X as an argument.", UserWarning, stacklevel=4)
+        "call to include dim=X as an argument.", UserWarning,
+        stacklevel=user_stacklevel())
     return 0 if ndim in (0, 1, 3) else 1
 
 

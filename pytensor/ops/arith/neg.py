@@ -44,4 +44,7 @@ def neg_(self):
 
 @tensor_method("__pos__", "positive")
 def positive(input):
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("positive: The `+` operator, on a bool tensor is "
+                           "not supported.")
     return input

@@ -54,7 +54,9 @@ def where(condition, input=None, other=None):
     condition, a, b = same_device("where", condition, a, b)
     cond = condition._data
     if cond.dtype != np.bool_:
-        cond = cond.astype(bool)
+        raise RuntimeError(
+            "where: expected condition to be a boolean tensor, but got a "
+            f"tensor with dtype {cond.dtype.name}")
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         # Python numbers become 0-d arrays of the tensor operand's dtype.
         like = a if isinstance(a, Tensor) else b

@@ -29,7 +29,7 @@ def _compare(op, ufunc, a, b):
 def _make(name, ufunc, doc):
     def fn(input, other):
         return _compare(name, ufunc, input, other)
-    fn.__name__ = name
+    fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = (f"Elementwise ``{doc}`` (bool result, broadcasting).\n\n"
                   "    Example:\n        >>> import pytensor\n"
                   f"        >>> pytensor.{name}(pytensor.tensor([1, 2, 3]), 2)\n"

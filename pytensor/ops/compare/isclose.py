@@ -18,11 +18,11 @@ def _close_arrays(op, a, b, rtol, atol, equal_nan):
     NaN if asked, else ``|a - b| <= atol + rtol * |b|`` for finite errors;
     integer tensors compute the errors in the default float dtype."""
     x, y = a._data, b._data
-    if rtol < 0:
+    if not rtol >= 0:                   # NaN too
         raise RuntimeError(
             f"{op}: rtol must be greater than or equal to zero, but got "
             f"{rtol}")
-    if atol < 0:
+    if not atol >= 0:
         raise RuntimeError(
             f"{op}: atol must be greater than or equal to zero, but got "
             f"{atol}")

@@ -32,6 +32,10 @@ def _binary(op, ufunc, a, b, bitwise):
             r = ufunc(x, y)
     except ValueError:
         raise broadcast_error(op, a, b) from None
+    except OverflowError:
+        n = a if not isinstance(a, Tensor) else b
+        raise RuntimeError(f"{op}: Overflow when unpacking long: {n} does "
+                           "not fit the tensor's dtype") from None
     return Tensor._make(_host_scalar(r))
 
 
@@ -106,19 +110,19 @@ for _names, _fn in ((("logical_and",), logical_and),
 @tensor_method("__iand__")
 def _iand(self, other):
     from pytensor.autograd.inplace import inplace
-    return inplace(self, "__iand__", bitwise_and, other)
+    return inplace(self, "bitwise_and_", bitwise_and, other)
 
 
 @tensor_method("__ior__")
 def _ior(self, other):
     from pytensor.autograd.inplace import inplace
-    return inplace(self, "__ior__", bitwise_or, other)
+    return inplace(self, "bitwise_or_", bitwise_or, other)
 
 
 @tensor_method("__ixor__")
 def _ixor(self, other):
     from pytensor.autograd.inplace import inplace
-    return inplace(self, "__ixor__", bitwise_xor, other)
+    return inplace(self, "bitwise_xor_", bitwise_xor, other)
 
 
 def _inplace_forms():

@@ -147,7 +147,7 @@ def to(self, *args, **kwargs):
 def _caster(name, d):
     def cast(self, memory_format=None):
         return to(self, d)
-    cast.__name__ = name
+    cast.__name__ = cast.__qualname__ = name
     cast.__doc__ = f"``self.to({d!r})``."
     return cast
 

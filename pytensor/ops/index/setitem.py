@@ -8,6 +8,8 @@ of the input with the positions replaced) and writes its result back.
 Without autograd (``no_grad``, or nothing requires grad) the value is
 written straight into the storage.
 """
+import numbers
+
 import numpy as np
 
 from pytensor.autograd import inplace as _inplace
@@ -150,11 +152,33 @@ def _direct_write(x, dest, key, value, op, plan=None):
                 "expanded tensor?). Please clone() the tensor before "
                 "performing the operation.") from None
         if "broadcast" in msg or "shape" in msg:
+            if plan is not None:
+                plan.check()            # an index out of range comes first
             region = dest[key].shape
             raise _shape_error(op, getattr(value, "shape", ()),
                                region) from None
         raise
     x._get_vc().bump(op, user_frame(3))
+
+
+def _check_value(value, x):
+    """Numbers, Tensors and (as a convenience PyTorch lacks) lists and
+    arrays of numbers can be assigned; anything else is PyTorch's
+    TypeError."""
+    if isinstance(value, (Tensor, numbers.Number, np.generic)) and not \
+            isinstance(value, (complex, np.complexfloating)):
+        return
+    if isinstance(value, (np.ndarray, list, tuple)):
+        try:
+            kind = np.asarray(value).dtype.kind
+        except ValueError:              # ragged
+            kind = "O"
+        if kind in "biuf":
+            return
+        raise TypeError(f"index_put_: can't assign a {type(value).__name__} "
+                        f"of non-numeric values to a {x.dtype.name} tensor")
+    raise TypeError(f"index_put_: can't assign a {type(value).__name__} to "
+                    f"a {x.dtype.name} tensor")
 
 
 def _needs_graph(x, value):
@@ -183,6 +207,10 @@ def setitem(self, key, value):
                 [-1., -1.,  6.]])
     """
     arr = self._data
+    vc = value.__class__
+    if vc is not Tensor and vc is not float and vc is not int and \
+            vc is not bool:
+        _check_value(value, self)
     if key.__class__ is Tensor and key._data.ndim and arr.ndim and \
             key._data.__class__ is arr.__class__ and \
             key._data.dtype.kind in "ib":

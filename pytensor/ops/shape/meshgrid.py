@@ -1,6 +1,7 @@
 """``meshgrid``: coordinate grids as expanded views of 1-d tensors."""
 import warnings
 
+from pytensor._errors import user_stacklevel
 from pytensor.tensor import Tensor
 
 __all__ = ["meshgrid"]
@@ -38,7 +39,8 @@ def meshgrid(*tensors, indexing=None):
     if indexing is None:
         warnings.warn(
             "meshgrid: in an upcoming release, it will be required to pass "
-            "the indexing argument.", UserWarning, stacklevel=2)
+            "the indexing argument.", UserWarning,
+            stacklevel=user_stacklevel())
         indexing = "ij"
     if indexing not in ("ij", "xy"):
         raise ValueError(f"meshgrid: indexing must be one of \"xy\" or "

@@ -1,5 +1,7 @@
 """``narrow`` and ``select``: views of a range of one dim, or of one index
 along it."""
+from operator import index as _index
+
 import numpy as np
 
 from pytensor.ops._registry import tensor_method
@@ -37,8 +39,8 @@ def narrow(input, dim, start, length):
     if not shape:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = canonical_dim(dim, len(shape), "narrow")
-    start = int(start)
-    length = int(length)
+    start = _index(start)      # an int or a 0-d integer tensor, not 1.5
+    length = _index(length)
     n = shape[d]
     if length < 0:
         raise RuntimeError("narrow(): length must be non-negative.")

@@ -13,6 +13,8 @@ from pytensor.ops._registry import tensor_method
 from pytensor.ops._util import canonical_dim
 from pytensor.tensor import Tensor
 
+_INT64_MAX = 2 ** 63 - 1
+
 __all__ = ["split", "split_with_sizes", "chunk", "tensor_split", "unbind"]
 
 _FULL = slice(None)
@@ -244,6 +246,9 @@ def tensor_split(input, indices_or_sections, dim=0):
     if sections <= 0:
         raise RuntimeError(f"tensor_split: number of sections must be larger "
                            f"than 0, got {sections}")
+    if sections > _INT64_MAX:       # would loop "forever" below
+        raise RuntimeError(f"tensor_split: Overflow when unpacking long: "
+                           f"{sections} sections")
     q, r = divmod(n, sections)
     bounds = []
     start = 0
