@@ -17,8 +17,10 @@ $PY -c "import pytensor, pytensor_ext; print('HAVE_CPU_EXT', pytensor_ext.HAVE_C
 el "gpu device tests"
 $PY -m pytest tests/gpu/test_gpu_device.py -q -p no:cacheprovider -x > "$OUT/gpu_device.log" 2>&1; echo "rc=$?"; tail -3 "$OUT/gpu_device.log"
 el "gpu op tests (${GPU_K:-all})"
-$PY -m pytest tests/gpu/test_gpu_ops.py tests/ext -m gpu -q -p no:cacheprovider -n 8 ${GPU_K:+-k "$GPU_K"} \
-  --timeout 300 > "$OUT/gpu_ops.log" 2>&1; echo "rc=$?"; tail -15 "$OUT/gpu_ops.log"
+TO=""; $PY -c "import pytest_timeout" 2>/dev/null && TO="--timeout 120"
+timeout ${OPS_TIMEOUT:-300} $PY -m pytest tests/gpu/test_gpu_ops.py tests/ext tests/test_serialization.py \
+  tests/core/test_device.py -m gpu -q -p no:cacheprovider -n 8 ${GPU_K:+-k "$GPU_K"} $TO \
+  > "$OUT/gpu_ops.log" 2>&1; echo "rc=$?"; grep -E "^(FAILED|ERROR)" "$OUT/gpu_ops.log" | head -40; tail -3 "$OUT/gpu_ops.log"
 el "gpu benchmarks"
-timeout ${BENCH_TIMEOUT:-200} $PY tests/benchmarks/bench_gpu.py > "$OUT/bench_gpu.log" 2>&1; echo "rc=$?"; tail -40 "$OUT/bench_gpu.log"
+timeout ${BENCH_TIMEOUT:-200} $PY tests/benchmarks/bench_gpu.py --json "$OUT/bench_gpu.json" > "$OUT/bench_gpu.log" 2>&1; echo "rc=$?"; tail -40 "$OUT/bench_gpu.log"
 el "done"
