@@ -36,14 +36,29 @@ def _have_torch():
 
 
 _TORCH = _have_torch()
+_ORACLE = _TORCH and __import__("torch").__version__.split("+")[0] == "2.13.0"
+
+# Rows where an older torch (the GPU machine's 2.11) is itself wrong or
+# refuses; the CPU suite checks these rows against torch 2.13.0.  With
+# another torch the GPU result is compared with the CPU result only.
+OLD_TORCH_DIFFERS = {
+    "aminmax": "torch 2.11: derivative for aten::aminmax is not implemented",
+    "aminmax_all": "as aminmax",
+    "trace": "torch 2.11: trace backward of a non-square matrix fills "
+             "every (cols + 1)-th element, off the diagonal",
+    "isclose_equal_nan": "torch 2.11 on CUDA: equal_nan with broadcast "
+                         "operands raises 'output with shape ... doesn't "
+                         "match the broadcast shape'",
+}
 
 
 @pytest.mark.parametrize("case,shapes,dtype,layout", parity_params(CASES))
 def test_op_on_gpu(case, shapes, dtype, layout):
     # Without torch on the GPU machine the CPU result is the reference (the
     # CPU suite compares that one with torch).
+    use_torch = _TORCH and (_ORACLE or case.name not in OLD_TORCH_DIFFERS)
     check_device_parity(case, shapes, dtype, layout, device="cuda",
-                        torch_check=_TORCH)
+                        torch_check=use_torch)
 
 
 # Infrastructure whose reads are done on an op's behalf (Tensor.item(),
