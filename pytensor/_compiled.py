@@ -25,6 +25,7 @@ MODULES = (
     "pytensor.autograd.engine",
     "pytensor.autograd.inplace",
     "pytensor.autograd.tape",
+    "pytensor._errors",
     "pytensor.ops._util",
     "pytensor.ops._kernel",
     "pytensor.ops.arith.add",

@@ -532,7 +532,8 @@ def user_stacklevel():
     that points at the user's line (the first frame outside pytensor),
     whatever the call path (public wrapper, Module, helper)."""
     from pytensor.autograd.tape import _is_internal
-    f = sys._getframe(1)
+    # (compiled, this module has no frames: _getframe(0) is the caller's)
+    f = sys._getframe(_CALLER)
     level = 1
     while f is not None and _is_internal(f.f_code):
         f = f.f_back
@@ -547,3 +548,10 @@ def wrap_namespace(namespace, names, method=False):
         fn = namespace.get(n)
         if callable(fn) and not isinstance(fn, type):
             namespace[n] = public(fn, n, method)
+
+
+def _probe():
+    pass
+
+
+_CALLER = 0 if type(_probe).__name__ != "function" else 1
