@@ -14,6 +14,10 @@ from pytensor import _compiled as _compiled_guard
 
 _compiled_guard.install_guard()     # never run a stale compiled module
 
+from pytensor import _malloc as _malloc                         # noqa: E402
+
+_malloc.tune()      # large blocks stay in the heap between steps (why: there)
+
 # IEEE semantics, as in PyTorch: 1/0 is inf and log(-1) NaN, silently.
 # Only warnings raised from pytensor's own frames are silenced.
 _warnings.filterwarnings("ignore", category=RuntimeWarning,
