@@ -439,7 +439,7 @@ class _Ctx:
         if fast:
             g0 = grads_out[0]
             if g0 is None and len(grads_out) > 1:
-                g0 = next((g for g in grads_out if g is not None), None)
+                g0 = _first_not_none(grads_out)
             if g0 is not None and g0.__class__ is not _ndarray:
                 guard = _guard(g0)      # a node on another GPU
                 if guard is not None:
@@ -447,8 +447,8 @@ class _Ctx:
                         return self.run_node(node, grads_out)
         # ``any(g is None ...)``, not ``None in grads_out``: ``in`` falls
         # back to ``==``, elementwise on Tensors and arrays.
-        if len(grads_out) > 1 and node._materialize and any(
-                g is None for g in grads_out):
+        if len(grads_out) > 1 and node._materialize and _has_none(
+                grads_out):
             grads_out = _materialize(node, grads_out, fast)
         hooked = _op_hooks.active or node._post_hooks
         bwa = node.backward_arrays if fast else None
@@ -475,8 +475,7 @@ class _Ctx:
                     _hooks.call_op_hooks("backward_post", node, gin,
                                          tuple(gts))
                 if fast:
-                    gin = tuple(None if g is None else _tensor_data(node, g)
-                                for g in gin)
+                    gin = _datas(node, gin)
         except Exception as e:
             if not getattr(e, "_pytensor_noted", False):
                 e._pytensor_noted = True
@@ -648,3 +647,26 @@ def _accumulate(t, g, ctx):
     if m is not None and m.post_accumulate:
         for fn in list(m.post_accumulate.values()):
             fn(t)
+
+
+# (Helpers instead of generator expressions in run_node: compiled, a
+# function holding one allocates a closure scope on every call.)
+def _first_not_none(seq):
+    for g in seq:
+        if g is not None:
+            return g
+    return None
+
+
+def _has_none(seq):
+    for g in seq:
+        if g is None:
+            return True
+    return False
+
+
+def _datas(node, gin):
+    out = []
+    for g in gin:
+        out.append(None if g is None else _tensor_data(node, g))
+    return tuple(out)

@@ -318,8 +318,7 @@ class Function:
         else:
             single = False
             raw_outs = outs
-            outs = tuple(o if o.__class__ is _ndarray else _as_array(o, first)
-                         for o in outs)
+            outs = _as_arrays(outs, first)
             results = [make(o) for o in outs]
         if self._view:
             _mark_view(results[0], args[0], self)
@@ -336,7 +335,7 @@ class Function:
                 self._out_meta = _atomic(tuple([_meta(o) for o in outs]))
             nd = self._non_diff
             for i, t in enumerate(results):
-                if nd and any(raw_outs[i] is x for x in nd):
+                if nd and _is_among(raw_outs[i], nd):
                     continue
                 if t._data.dtype.kind != "f":
                     continue        # integer/bool outputs carry no gradient
@@ -465,6 +464,22 @@ def _resolve_saved(s, args, outs, results):
     if isinstance(s, np.generic):       # a 0-d result NumPy made a scalar
         s = np.asarray(s)
     return (2, s)
+
+
+# (Helpers instead of generator expressions in _apply: compiled, a
+# function holding one allocates a closure scope on every call.)
+def _as_arrays(outs, like):
+    out = []
+    for o in outs:
+        out.append(o if o.__class__ is _ndarray else _as_array(o, like))
+    return tuple(out)
+
+
+def _is_among(x, seq):
+    for y in seq:
+        if x is y:
+            return True
+    return False
 
 
 def _as_array(o, like):
