@@ -17,6 +17,8 @@ fast-math).  Large arrays are split across OpenMP threads.
 cimport numpy as cnp
 from cython.parallel cimport prange
 
+from pytensor_ext.cpu._common cimport real
+
 cnp.import_array()
 
 cdef enum:
@@ -48,39 +50,9 @@ cdef cnp.ndarray _empty_like(cnp.ndarray a):
                              cnp.PyArray_TYPE(a), 0)
 
 
-cdef void _aa_f32(int op, const float* x, const float* y, float* o,
-                  Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t i
-    if n >= PAR_MIN:
-        if op == ADD:
-            for i in prange(n, schedule="static"):
-                o[i] = x[i] + y[i]
-        elif op == SUB:
-            for i in prange(n, schedule="static"):
-                o[i] = x[i] - y[i]
-        elif op == MUL:
-            for i in prange(n, schedule="static"):
-                o[i] = x[i] * y[i]
-        else:
-            for i in prange(n, schedule="static"):
-                o[i] = x[i] / y[i]
-        return
-    if op == ADD:
-        for i in range(n):
-            o[i] = x[i] + y[i]
-    elif op == SUB:
-        for i in range(n):
-            o[i] = x[i] - y[i]
-    elif op == MUL:
-        for i in range(n):
-            o[i] = x[i] * y[i]
-    else:
-        for i in range(n):
-            o[i] = x[i] / y[i]
-
-
-cdef void _aa_f64(int op, const double* x, const double* y, double* o,
-                  Py_ssize_t n) noexcept nogil:
+# One body per operation for both float widths (``real``: float or double).
+cdef void _aa(int op, const real* x, const real* y, real* o,
+              Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t i
     if n >= PAR_MIN:
         if op == ADD:
@@ -111,33 +83,8 @@ cdef void _aa_f64(int op, const double* x, const double* y, double* o,
 
 
 # ``as_`` scalar first (s op x) when ``rev``.
-cdef void _as_f32(int op, const float* x, float s, float* o, Py_ssize_t n,
-                  bint rev) noexcept nogil:
-    cdef Py_ssize_t i
-    if op == ADD:
-        for i in range(n):
-            o[i] = x[i] + s
-    elif op == MUL:
-        for i in range(n):
-            o[i] = x[i] * s
-    elif op == SUB:
-        if rev:
-            for i in range(n):
-                o[i] = s - x[i]
-        else:
-            for i in range(n):
-                o[i] = x[i] - s
-    else:
-        if rev:
-            for i in range(n):
-                o[i] = s / x[i]
-        else:
-            for i in range(n):
-                o[i] = x[i] / s
-
-
-cdef void _as_f64(int op, const double* x, double s, double* o, Py_ssize_t n,
-                  bint rev) noexcept nogil:
+cdef void _as(int op, const real* x, real s, real* o, Py_ssize_t n,
+              bint rev) noexcept nogil:
     cdef Py_ssize_t i
     if op == ADD:
         for i in range(n):
@@ -202,14 +149,14 @@ cdef object _binary(int op, object a, object b):
             n = cnp.PyArray_SIZE(x)
             if t == cnp.NPY_FLOAT32:
                 with nogil:
-                    _aa_f32(op, <float*>cnp.PyArray_DATA(x),
-                            <float*>cnp.PyArray_DATA(y),
-                            <float*>cnp.PyArray_DATA(out), n)
+                    _aa(op, <float*>cnp.PyArray_DATA(x),
+                        <float*>cnp.PyArray_DATA(y),
+                        <float*>cnp.PyArray_DATA(out), n)
             else:
                 with nogil:
-                    _aa_f64(op, <double*>cnp.PyArray_DATA(x),
-                            <double*>cnp.PyArray_DATA(y),
-                            <double*>cnp.PyArray_DATA(out), n)
+                    _aa(op, <double*>cnp.PyArray_DATA(x),
+                        <double*>cnp.PyArray_DATA(y),
+                        <double*>cnp.PyArray_DATA(out), n)
             return out
         else:
             return _numpy(op, a, b)
@@ -225,11 +172,11 @@ cdef object _binary(int op, object a, object b):
         return _numpy(op, a, b)     # NumPy's SIMD loops, and no wake-ups
     out = _empty_like(x)
     if cnp.PyArray_TYPE(x) == cnp.NPY_FLOAT32:
-        _as_f32(op, <float*>cnp.PyArray_DATA(x), <float>s,
-                <float*>cnp.PyArray_DATA(out), n, rev)
+        _as(op, <float*>cnp.PyArray_DATA(x), <float>s,
+            <float*>cnp.PyArray_DATA(out), n, rev)
     else:
-        _as_f64(op, <double*>cnp.PyArray_DATA(x), s,
-                <double*>cnp.PyArray_DATA(out), n, rev)
+        _as(op, <double*>cnp.PyArray_DATA(x), s,
+            <double*>cnp.PyArray_DATA(out), n, rev)
     return out
 
 

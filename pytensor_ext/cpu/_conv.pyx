@@ -29,6 +29,7 @@ from pytensor_ext.cpu._common cimport real, real_type, threads_for
 import numpy as np
 
 from pytensor_ext import reference as _ref
+from pytensor_ext._checks import conv_geometry as _geometry, pair as _pair
 
 cnp.import_array()
 
@@ -221,30 +222,6 @@ cdef void _col2im(const real* cols, real* out, Py_ssize_t N, Py_ssize_t C,
 
 
 # --- argument checks --------------------------------------------------------
-def _pair(name, what, value, minimum):
-    try:
-        a, b = value
-        a, b = int(a), int(b)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name}: {what} must be a pair of ints, got "
-                        f"{value!r}") from None
-    if a < minimum or b < minimum:
-        raise ValueError(f"{name}: {what} must be at least {minimum}, got "
-                         f"{(a, b)}")
-    return a, b
-
-
-def _geometry(name, kernel_size, stride, padding, dilation, blocks, layout):
-    if not isinstance(layout, str) or layout not in ("nkl", "knl"):
-        raise ValueError(f"{name}: layout must be 'nkl' or 'knl', got "
-                         f"{layout!r}")
-    return (_pair(name, "kernel_size", kernel_size, 1),
-            _pair(name, "stride", stride, 1),
-            _pair(name, "padding", padding, 0),
-            _pair(name, "dilation", dilation, 1),
-            _pair(name, "blocks", blocks, 0))
-
-
 cdef inline cnp.ndarray _rows_contiguous(cnp.ndarray x):
     """``x`` when its last axis is unit-stride and every stride is a whole
     number of elements (the kernels address planes through strides), else

@@ -24,6 +24,7 @@ from pytensor_ext.cpu._common cimport real, real_type, threads_for
 import numpy as np
 
 from pytensor_ext import reference as _ref
+from pytensor_ext._checks import pair as _pair
 
 cnp.import_array()
 
@@ -400,19 +401,6 @@ cdef void _avg_bwd(const real* gy, real* gx, real* scratch,
 
 
 # --- Python wrappers ------------------------------------------------------
-def _pair(name, what, value, minimum):
-    try:
-        a, b = value
-        a, b = int(a), int(b)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name}: {what} must be a pair of ints, got "
-                        f"{value!r}") from None
-    if a < minimum or b < minimum:
-        raise ValueError(f"{name}: {what} must be at least {minimum}, got "
-                         f"{(a, b)}")
-    return a, b
-
-
 cdef cnp.ndarray _planes(object x, str name):
     """``x`` as a 4-d array whose rows are unit-stride (plane strides kept),
     else a C-contiguous copy."""

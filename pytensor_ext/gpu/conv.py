@@ -5,6 +5,7 @@ through their strides (no copy); results are new C-contiguous arrays."""
 import numpy as np
 
 from pytensor_ext import reference as _ref
+from pytensor_ext._checks import conv_geometry as _geometry, pair
 from pytensor_ext.gpu._common import ctype, is_real
 from pytensor_ext.gpu._memo import cupy
 from pytensor_ext.gpu._registry import raw_function, raw_module
@@ -17,32 +18,6 @@ CONV = raw_module("conv.cu", [f"pytensor_{k}<{t}>" for k in
 
 _THREADS = 256
 _MAX_GRID = 2 ** 31 - 1
-
-
-def pair(name, what, value, minimum):
-    """``value`` as a pair of ints >= ``minimum`` (the CPU kernels'
-    check and messages)."""
-    try:
-        a, b = value
-        a, b = int(a), int(b)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name}: {what} must be a pair of ints, got "
-                        f"{value!r}") from None
-    if a < minimum or b < minimum:
-        raise ValueError(f"{name}: {what} must be at least {minimum}, got "
-                         f"{(a, b)}")
-    return a, b
-
-
-def _geometry(name, kernel_size, stride, padding, dilation, blocks, layout):
-    if not isinstance(layout, str) or layout not in ("nkl", "knl"):
-        raise ValueError(f"{name}: layout must be 'nkl' or 'knl', got "
-                         f"{layout!r}")
-    return (pair(name, "kernel_size", kernel_size, 1),
-            pair(name, "stride", stride, 1),
-            pair(name, "padding", padding, 0),
-            pair(name, "dilation", dilation, 1),
-            pair(name, "blocks", blocks, 0))
 
 
 def grid(total):
