@@ -1,6 +1,7 @@
 """Build of the Cython kernels in ``pytensor_ext/cpu``.
 
-Every ``pytensor_ext/cpu/*.pyx`` becomes an extension ``pytensor_ext.cpu._<name>``.
+Every ``pytensor_ext/cpu/*.pyx`` becomes an extension
+``pytensor_ext.cpu._<name>``.
 Flags: ``-O3`` and OpenMP, and deliberately *no* ``-ffast-math`` /
 ``-ffinite-math-only``: the debugger (``:nan``) depends on NaN and Inf
 propagating exactly as IEEE 754 says.  Two flags that do not change any

@@ -14,7 +14,7 @@ from pytensor import _compiled as _compiled_guard
 
 _compiled_guard.install_guard()     # never run a stale compiled module
 
-from pytensor import _malloc as _malloc                         # noqa: E402
+from pytensor import _malloc as _malloc
 
 _malloc.tune()      # large blocks stay in the heap between steps (why: there)
 
@@ -23,24 +23,26 @@ _malloc.tune()      # large blocks stay in the heap between steps (why: there)
 _warnings.filterwarnings("ignore", category=RuntimeWarning,
                          module=r"pytensor(_ext)?(\.|$)")
 
+# The flat namespace: re-exports after the setup above (so setup.cfg
+# ignores E402/F401/F403 in this file).
 from pytensor import dtypes as _dtype_mod
-from pytensor.dtypes import (                                    # noqa: E402
+from pytensor.dtypes import (
     dtype, float16, float32, float64, int8, int16, int32, int64, uint8,
     half, double, long, short, get_default_dtype, set_default_dtype,
     promote_types, result_type, can_cast)
-from pytensor.backend import device, Device                     # noqa: E402
-from pytensor.tensor import Tensor                              # noqa: E402
-from pytensor.creation import *                                 # noqa: E402,F401,F403
-from pytensor.random import *                                   # noqa: E402,F401,F403
-from pytensor.random import Generator                           # noqa: E402
-from pytensor.autograd import (                                 # noqa: E402
+from pytensor.backend import device, Device
+from pytensor.tensor import Tensor
+from pytensor.creation import *
+from pytensor.random import *
+from pytensor.random import Generator
+from pytensor.autograd import (
     no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
     is_inference_mode_enabled)
-from pytensor.ops import *                                      # noqa: E402,F401,F403
-from pytensor import autograd, cuda, debug, ops                 # noqa: E402
-from pytensor._format import set_printoptions                   # noqa: E402
-from pytensor import creation as _creation, random as _random   # noqa: E402
-from pytensor._errors import wrap_namespace as _wrap_namespace  # noqa: E402
+from pytensor.ops import *
+from pytensor import autograd, cuda, debug, ops
+from pytensor._format import set_printoptions
+from pytensor import creation as _creation, random as _random
+from pytensor._errors import wrap_namespace as _wrap_namespace
 
 # Factories report bad arguments in the ops' convention (see _errors.py).
 _wrap_namespace(globals(), _creation.__all__ + _random.__all__ + [

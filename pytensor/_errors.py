@@ -388,8 +388,9 @@ def translate(op, fn, args, kwargs, exc, method=False):
                     f"{', '.join(_shape_list(s) for s in shapes)} are not "
                     "broadcastable")
             return err
-        return RuntimeError(f"{op}: tensor shapes {_tensor_shapes(args, kwargs)} "
-                            "are not broadcastable")
+        return RuntimeError(
+            f"{op}: tensor shapes {_tensor_shapes(args, kwargs)} "
+            "are not broadcastable")
 
     m = re.search(r"index (-?\d+) is out of bounds for axis (\d+) with size "
                   r"(\d+)", msg)

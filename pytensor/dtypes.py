@@ -99,7 +99,8 @@ def from_numpy_dtype(np_dtype):
 
 
 def to_dtype(obj):
-    """Coerce a pytensor dtype, NumPy dtype, type or name to a pytensor dtype."""
+    """Coerce a pytensor dtype, NumPy dtype, type or name to a pytensor
+    dtype."""
     if obj.__class__ is dtype:
         return obj
     if obj is None:
@@ -118,6 +119,7 @@ def to_dtype(obj):
         return from_numpy_dtype(np.dtype(obj))
     except TypeError:
         raise TypeError(f"not a dtype: {obj!r}") from None
+
 
 _default_float = [float32]
 

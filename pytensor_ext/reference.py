@@ -51,7 +51,8 @@ def sum_to_shape(x, shape):
         return x
     lead = x.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(
-        lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1)
+        lead + i for i, s in enumerate(shape)
+        if s == 1 and x.shape[lead + i] != 1)
     y = x.sum(axis=axes, keepdims=True) if axes else x
     if lead:
         y = y.reshape(y.shape[lead:])
@@ -780,7 +781,6 @@ def batch_norm_bwd(gy, x, weight, save_mean, save_invstd, training,
     """Gradients of :func:`batch_norm_fwd` (``output_mask`` as in
     :func:`layer_norm_bwd`); in training the batch statistics depend on
     ``x``, otherwise they are constants."""
-    xp = _xp(x)
     N, C, L = x.shape
     n = N * L
     xhat = (x - save_mean[None, :, None]) * save_invstd[None, :, None]

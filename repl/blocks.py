@@ -26,9 +26,11 @@ def is_complete(text):
 
     Example:
         >>> from repl.blocks import is_complete
-        >>> is_complete("x = 1"), is_complete("for i in y:"), is_complete("f(1,")
+        >>> (is_complete("x = 1"), is_complete("for i in y:"),
+        ...  is_complete("f(1,"))
         (True, False, False)
-        >>> is_complete("for i in y:\n    g(i)"), is_complete("for i in y:\n    g(i)\n")
+        >>> (is_complete("for i in y:\n    g(i)"),
+        ...  is_complete("for i in y:\n    g(i)\n"))
         (False, True)
     """
     if text.lstrip().startswith(":") or not text.strip():
@@ -74,7 +76,8 @@ def group_lines(lines):
 
     Example:
         >>> from repl.blocks import group_lines
-        >>> src = ["x = 0", "for i in range(3):", "    x += i", "y = x", ":vars"]
+        >>> src = ["x = 0", "for i in range(3):", "    x += i", "y = x",
+        ...        ":vars"]
         >>> group_lines(src)
         [['x = 0'], ['for i in range(3):', '    x += i'], ['y = x'], [':vars']]
     """

@@ -104,7 +104,7 @@ class LineConsole(Console):
     def read_unit(self, prompt=">>> ", cont="... "):
         lines = self._take()
         if self.echo:
-            shown = [prompt + lines[0]] + [cont + l for l in lines[1:]]
+            shown = [prompt + lines[0]] + [cont + ln for ln in lines[1:]]
             self.write("\n".join(s.rstrip() for s in shown))
         return "\n".join(lines)
 

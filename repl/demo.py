@@ -3,7 +3,8 @@ namespace, and a hint of the commands to try."""
 
 __all__ = ["setup"]
 
-HINT = """demo: model = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))
+HINT = """demo: model = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), \
+nn.Linear(32, 10))
       x, y = a batch of 64 digits (8x8 images, flattened), opt = SGD(lr=0.1)
       loss = F.cross_entropy(model(x), y)
 try:  :graph loss   loss.backward()   :grad   :summary model (64, 64)

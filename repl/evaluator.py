@@ -216,7 +216,7 @@ class Evaluator:
 
 def _register(filename, text):
     """Make the text of ``filename`` visible to tracebacks and the tape."""
-    lines = [l + "\n" for l in text.splitlines()]
+    lines = [ln + "\n" for ln in text.splitlines()]
     linecache.cache[filename] = (len(text), None, lines, filename)
     _tape_mod.register_source(filename, text)
 

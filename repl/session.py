@@ -384,7 +384,7 @@ class Session:
             w[1] = shown
         return lines
 
-    # -- nested prompts --------------------------------------------------------
+    # -- nested prompts ------------------------------------------------------
     def nested(self, label, bindings, handler, suffix=">>> "):
         """A nested prompt ``[label]>>>`` with ``bindings`` added to the
         namespace while it runs.  ``handler(line)`` may return a value to
@@ -472,7 +472,7 @@ class Session:
                 ("source", "on" if _tape.source else "off"),
                 ("timing", "on" if _tape.timing else "off")]
 
-    # -- status (bottom toolbar) ------------------------------------------------
+    # -- status (bottom toolbar) ---------------------------------------------
     def status(self):
         """``device cpu · tape 1,204 · grad on · last backward #41 loss``."""
         from pytensor.autograd.tape import Record

@@ -110,8 +110,8 @@ class CheckResult:
 def matches(expected, actual):
     """Whether ``actual`` matches the transcript text ``expected`` (with
     ``...`` wildcards in output lines)."""
-    exp = [l.rstrip() for l in expected.rstrip("\n").split("\n")]
-    act = "\n".join(l.rstrip() for l in actual.rstrip("\n").split("\n")) \
+    exp = [ln.rstrip() for ln in expected.rstrip("\n").split("\n")]
+    act = "\n".join(ln.rstrip() for ln in actual.rstrip("\n").split("\n")) \
         + "\n"
     pat = _pattern(exp, _input_flags(exp))
     return re.fullmatch(pat, act) is not None
@@ -153,8 +153,8 @@ def check(text, width=100, namespace=None):
     diff = ""
     if not ok:
         diff = "".join(difflib.unified_diff(
-            [l.rstrip() + "\n" for l in text.rstrip("\n").split("\n")],
-            [l.rstrip() + "\n" for l in actual.rstrip("\n").split("\n")],
+            [ln.rstrip() + "\n" for ln in text.rstrip("\n").split("\n")],
+            [ln.rstrip() + "\n" for ln in actual.rstrip("\n").split("\n")],
             "expected", "actual"))
     return CheckResult(ok, actual, diff)
 
@@ -179,11 +179,11 @@ class Recorder:
             prompt = ">>> "
         lines = text.split("\n")
         self.lines.append((prompt + lines[0]).rstrip())
-        self.lines.extend(("... " + l).rstrip() for l in lines[1:])
+        self.lines.extend(("... " + ln).rstrip() for ln in lines[1:])
 
     def output(self, text):
         self._flush_partial()
-        self.lines.extend(l.rstrip() for l in text.split("\n"))
+        self.lines.extend(ln.rstrip() for ln in text.split("\n"))
 
     def raw(self, s):
         self._partial += s

@@ -33,4 +33,5 @@ def test_docstring_examples(name):
     for test in finder.find(mod, name, globs={}):
         runner.run(test)
     res = runner.summarize(verbose=False)
-    assert res.failed == 0, f"{res.failed} docstring example(s) failed in {name}"
+    assert res.failed == 0, \
+        f"{res.failed} docstring example(s) failed in {name}"

@@ -430,7 +430,7 @@ def test_top_level_api():
     assert pytensor.load is serialization.load
 
 
-# --- models (pytensor.nn) ----------------------------------------------------------
+# --- models (pytensor.nn) --------------------------------------------------
 def _mlps(torch, nn):
     torch.manual_seed(0)
     tm = torch.nn.Sequential(torch.nn.Linear(5, 16), torch.nn.ReLU(),

@@ -20,7 +20,6 @@ The engine, not the ops, owns three chores:
 import numpy as np
 
 from pytensor.autograd import grad_mode, hooks as _hooks
-from pytensor.autograd.function import Function
 from pytensor.autograd.tape import tape as _tape
 
 __all__ = ["backward", "grad"]
@@ -203,7 +202,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None,
     """
     if Tensor is None:
         _bind()
-    single = isinstance(inputs, Tensor)
     outputs = _as_tuple(outputs)
     guard = _guard_for(outputs)         # the outputs' GPU, for the pass
     if guard is not None:

@@ -116,8 +116,9 @@ class Function:
         super().__init_subclass__(**kwargs)
         if "name" not in cls.__dict__:
             cls.name = _snake(cls.__name__)
-        cls._static = isinstance(cls.__dict__.get("forward"), staticmethod) or (
-            cls._static and "forward" not in cls.__dict__)
+        cls._static = (
+            isinstance(cls.__dict__.get("forward"), staticmethod)
+            or (cls._static and "forward" not in cls.__dict__))
 
         if cls.__init__ is Function.__init__:
             # No configuration: skip the __init__ call on every op.
@@ -158,11 +159,11 @@ class Function:
                     f"Trying to backward through the graph a second time (or "
                     f"directly access saved tensors after they have already "
                     f"been freed) at {self.name} ({self.where_str()}). Saved "
-                    "intermediate values of the graph are freed when you call "
-                    ".backward() or autograd.grad(). Specify retain_graph=True "
-                    "if you need to backward through the graph a second time "
-                    "or if you need to access saved tensors after calling "
-                    "backward.")
+                    "intermediate values of the graph are freed when you "
+                    "call .backward() or autograd.grad(). Specify "
+                    "retain_graph=True if you need to backward through the "
+                    "graph a second time or if you need to access saved "
+                    "tensors after calling backward.")
             return ()
         return tuple(self._unpack(s) for s in saved)
 
@@ -311,7 +312,7 @@ class Function:
         make = _make
         if outs.__class__ is not tuple:
             single = True
-            raw_outs = (outs,)      # what forward returned (and may have saved)
+            raw_outs = (outs,)  # what forward returned (and may have saved)
             outs = (outs if outs.__class__ is _ndarray
                     else _as_array(outs, first),)
             results = [make(outs[0])]

@@ -180,8 +180,8 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3,
 
 
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5,
-                  rtol=1e-3, raise_exception=True, gen_non_contig_grad_outputs=False,
-                  **_ignored):
+                  rtol=1e-3, raise_exception=True,
+                  gen_non_contig_grad_outputs=False, **_ignored):
     """Check second derivatives: gradcheck of the vector-Jacobian product
     ``(inputs, v) -> v^T J(inputs)`` with random ``v`` (differentiated
     w.r.t. both)."""

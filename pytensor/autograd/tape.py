@@ -729,7 +729,8 @@ def _notify(row):
 
 
 _last_site = {}         # Function class -> its last call site (below)
-_verified_sites = {}    # (class, id(code), f_lasti) -> (depth, code, lasti, where)
+# (class, id(code), f_lasti) -> (depth, code, lasti, where)
+_verified_sites = {}
 
 
 def _walk_user_frame(cls):

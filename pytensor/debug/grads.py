@@ -62,7 +62,7 @@ class GradTable(Result):
         for r in self.rows:
             st = r.status
             role = "ok" if st == "ok" else ("warn" if st == "zero"
-                                           else "bad")
+                                            else "bad")
             if r.norm is None and r.nan is None:
                 cells = ["—"] * 6
             else:

@@ -721,7 +721,8 @@ def graph(t, namespace=None, depth=None, expand=(), stats=False,
         y  f32[]  = sum          #2
         └─ mul(·, 3)  f32[2]     #1
            └─ ◆ x  f32[2]  leaf
-        2 ops · 0 params · saved for backward: 1 tensors, 8 B · backward: not run
+        2 ops · 0 params · saved for backward: 1 tensors, 8 B ·
+        backward: not run
     """
     from pytensor.tensor import Tensor
     if not isinstance(t, Tensor):

@@ -194,7 +194,7 @@ class Namer:
     def tensors(self):
         """``[(name, tensor)]`` of every named tensor."""
         return [(n, o) for _, n, o in sorted(self._tensors.values(),
-                                              key=lambda e: e[1])]
+                                             key=lambda e: e[1])]
 
     def modules(self):
         return [(n, m) for n, m in self._modules.values()]

@@ -194,7 +194,8 @@ class NanSentinel:
         ...     y = x.log()
         Traceback (most recent call last):
         ...
-        pytensor.debug.nan.NonFiniteError: !! non-finite output in forward: stopped at log ...
+        pytensor.debug.nan.NonFiniteError: !! non-finite output in forward:
+        stopped at log ...
     """
 
     def __init__(self, forward=True, backward=True, on_hit=None,

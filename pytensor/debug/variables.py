@@ -1,4 +1,5 @@
-"""``variables(namespace)``: a tensor-aware table of a namespace (``:vars``)."""
+"""``variables(namespace)``: a tensor-aware table of a namespace
+(``:vars``)."""
 import dataclasses
 import fnmatch
 import types

@@ -550,7 +550,8 @@ def path(src, dst, namespace=None):
                                       True))
             return PathReport(sname, dname, True, steps, None,
                               f"{dname} depends on {sname} through "
-                              f"{len(steps)} op{'s' if len(steps) != 1 else ''}"
+                              f"{len(steps)} "
+                              f"op{'s' if len(steps) != 1 else ''}"
                               f" (gradient flows):")
     # 2) Data flow on the tape.
     k = index.key(src)

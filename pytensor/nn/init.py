@@ -312,7 +312,8 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu",
     Example:
         >>> import math, pytensor
         >>> from pytensor import nn
-        >>> w = nn.init.kaiming_uniform_(pytensor.empty(64, 16), a=math.sqrt(5))
+        >>> w = nn.init.kaiming_uniform_(pytensor.empty(64, 16),
+        ...                              a=math.sqrt(5))
         >>> float(abs(w.detach().numpy()).max()) <= 1 / math.sqrt(16)
         True
     """

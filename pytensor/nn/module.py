@@ -945,7 +945,8 @@ class Module:
         persistent = {k: v for k, v in self._buffers.items()
                       if k not in self._non_persistent_buffers_set}
         local_state = {k: v for k, v in
-                       list(self._parameters.items()) + list(persistent.items())
+                       list(self._parameters.items())
+                       + list(persistent.items())
                        if v is not None}
         assign = local_metadata.get("assign_to_params_buffers", False)
         for name, param in local_state.items():
@@ -1035,7 +1036,8 @@ class Module:
         """
         if not isinstance(state_dict, collections.abc.Mapping):
             raise TypeError(
-                f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+                "Expected state_dict to be dict-like, got "
+                f"{type(state_dict)}.")
         missing_keys, unexpected_keys, error_msgs = [], [], []
         metadata = getattr(state_dict, "_metadata", None)
         state_dict = collections.OrderedDict(state_dict)

@@ -47,4 +47,3 @@ for _kname in _reference.KERNEL_NAMES:
     else:
         globals()[_kname] = getattr(_reference, _kname)
         FALLBACK.append(_kname)
-

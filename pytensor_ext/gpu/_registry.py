@@ -49,7 +49,8 @@ class Reduction:
 @dataclasses.dataclass(frozen=True)
 class RawModule:
     file: str                       # file name in gpu/cuda/
-    name_expressions: tuple         # e.g. ("pytensor_softmax_fwd<float, true>",)
+    # e.g. ("pytensor_softmax_fwd<float, true>",)
+    name_expressions: tuple
 
     @property
     def path(self):

@@ -1,6 +1,7 @@
 """Compile every GPU kernel body with NVRTC, without a GPU.
 
-    python -m pytensor_ext.gpu.compile_check [--arch sm_80 ...] [--cuda-dir DIR]
+    python -m pytensor_ext.gpu.compile_check [--arch sm_80 ...]
+                                             [--cuda-dir DIR]
 
 CuPy compiles kernels at their first launch, which needs a device, so a
 typo in a kernel string would otherwise surface only on a GPU machine.
@@ -58,7 +59,7 @@ class Unit:
     parts: tuple = ()
 
 
-# --- sources ---------------------------------------------------------------------
+# --- sources ---------------------------------------------------------------
 def _params(spec, ctype):
     """``"T x, raw T y"`` -> [(C type, name, is_raw)]; type placeholders
     (``T``, ``S``...) become ``ctype``."""
@@ -184,12 +185,13 @@ def raw_units(cuda_dir=None, raw=None):
             source = f.read()
         decl = raw.get(name)
         exprs = decl.name_expressions if decl is not None else ()
-        note = f" ({len(exprs)} instances)" if exprs else " (no instances declared)"
+        note = (f" ({len(exprs)} instances)" if exprs
+                else " (no instances declared)")
         units.append(Unit(name + note, source, exprs))
     return units
 
 
-# --- NVRTC -----------------------------------------------------------------------
+# --- NVRTC -----------------------------------------------------------------
 def _nvrtc():
     try:
         from cupy.cuda import nvrtc

@@ -20,10 +20,10 @@ def help_(session, args):
         lines = [f":{c.name} {c.usage}".rstrip(), f"  {c.summary}"]
         if c.aliases:
             lines.append("  aliases: " + ", ".join(":" + a for a in
-                                                  c.aliases))
+                                                   c.aliases))
         if c.details:
             lines.append("")
-            lines.extend("  " + l if l else "" for l in
+            lines.extend("  " + ln if ln else "" for ln in
                          c.details.strip("\n").split("\n"))
         if c.example:
             lines.append("")

@@ -50,9 +50,9 @@ def _mode(args):
          example=":nan on --both",
          details=":nan on       check every op from now on (forward and "
                  "backward by default)\n:nan off      stop checking\n"
-                 ":nan find     re-run the last Python input that ran ops, with "
-                 "checks on and\n              the RNG as it was before it, and put "
-                 "every parameter, buffer, optimizer state and\n"
+                 ":nan find     re-run the last Python input that ran ops, "
+                 "with checks on and\n              the RNG as it was before "
+                 "it, and put every parameter, buffer, optimizer state and\n"
                  "              RNG back afterwards\n:nan find "
                  "STMT  the same for STMT\nAt a hit a nested prompt "
                  "[nan #N op]>>> has inp, out, inputs, outputs and\nnode "

@@ -137,7 +137,7 @@ def run(session, args):
             text = f.read()
     except OSError as e:
         raise CommandError(str(e)) from None
-    if any(l.lstrip().startswith(":") for l in text.splitlines()):
+    if any(ln.lstrip().startswith(":") for ln in text.splitlines()):
         from repl.blocks import group_lines
         for unit in group_lines(text.splitlines()):
             session.handle("\n".join(unit))

@@ -42,7 +42,8 @@ def test_second_backward_without_retain_graph_raises():
     x = leaf(1.0, 2.0)
     y = x.exp().sum()
     y.backward()
-    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+    with pytest.raises(RuntimeError,
+                       match="backward through the graph a second time"):
         y.backward()
 
 
@@ -261,7 +262,8 @@ def test_custom_function_instance_style():
     y.sum().backward()
     assert x.grad.item() == 12.0
     assert pt.autograd.gradcheck(lambda t: Cube.apply(t), (leaf(0.3, -1.2),))
-    assert pt.autograd.gradgradcheck(lambda t: Cube.apply(t), (leaf(0.3, -1.2),))
+    assert pt.autograd.gradgradcheck(lambda t: Cube.apply(t),
+                                     (leaf(0.3, -1.2),))
 
 
 def test_custom_function_pytorch_static_style():
@@ -348,7 +350,8 @@ def test_inplace_mul_keeps_old_value_for_other_gradient():
     y = x * 1
     y.mul_(w)
     (y * y).sum().backward()
-    xt, wt = torch.tensor(xv, requires_grad=True), torch.tensor(wv, requires_grad=True)
+    xt = torch.tensor(xv, requires_grad=True)
+    wt = torch.tensor(wv, requires_grad=True)
     yt = xt * 1
     yt.mul_(wt)
     (yt * yt).sum().backward()
@@ -392,7 +395,8 @@ def test_inplace_dtype_rules():
     with pytest.raises(RuntimeError, match="can't be cast"):
         x.add_(1.5)
     y = pt.zeros(3)
-    with pytest.raises(RuntimeError, match="doesn't match the broadcast shape"):
+    with pytest.raises(RuntimeError,
+                       match="doesn't match the broadcast shape"):
         y.add_(pt.ones(2, 3))
 
 
@@ -415,7 +419,8 @@ def test_op_error_in_backward_names_node():
     x = leaf(1.0)
     with pytest.raises(ValueError) as e:
         Boom.apply(x).sum().backward()
-    assert any("backward of boom" in n for n in getattr(e.value, "__notes__", []))
+    assert any("backward of boom" in n
+               for n in getattr(e.value, "__notes__", []))
 
 
 def test_zero_dim_gradients_stay_arrays_in_fast_mode():

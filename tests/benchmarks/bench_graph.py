@@ -95,7 +95,7 @@ def main(argv=None):
             text = graph(root, ns).render(a.width)
             best = min(best, time.perf_counter() - t0)
         lines = text.count("\n") + 1
-        wide = max(len(l) for l in text.splitlines())
+        wide = max(len(ln) for ln in text.splitlines())
         print(f"{shape:6s} {n:6d} ops on the tape  graph+render "
               f"{best * 1e3:7.1f} ms  ({lines} lines, widest {wide})  "
               f"{'ok' if best < 0.1 else 'OVER 100 ms'}")

@@ -250,7 +250,7 @@ def _cases(smoke=False):
     return cases
 
 
-# --- timing ----------------------------------------------------------------------
+# --- timing ----------------------------------------------------------------
 def _per_call(fn, reps):
     t0 = time.perf_counter()
     for _ in range(reps):
@@ -349,7 +349,8 @@ def machine():
     tv = torch.__version__ if torch is not None else "not installed"
     return (f"{model} ({flags}), {os.cpu_count()} logical CPUs, "
             f"{platform.system()} {platform.release()}, Python "
-            f"{platform.python_version()}, NumPy {np.__version__}, torch {tv}, "
+            f"{platform.python_version()}, NumPy {np.__version__}, "
+            f"torch {tv}, "
             f"vector math: {_vmath.level()}, kernel threads: "
             f"{_vmath.num_threads()}, load average at start "
             f"{os.getloadavg()[0]:.1f}")

@@ -116,7 +116,7 @@ def instructions():
                 [vg, "--tool=callgrind", f"--callgrind-out-file={out}",
                  sys.executable, __file__, "--child", mode, str(n)],
                 capture_output=True, text=True)
-            line = [l for l in r.stderr.splitlines() if "Collected" in l]
+            line = [ln for ln in r.stderr.splitlines() if "Collected" in ln]
             counts[mode, n] = int(line[0].split(":")[-1])
             os.unlink(out)
     per = {m: (counts[m, 25] - counts[m, 5]) / 20 for m in ("off", "on")}

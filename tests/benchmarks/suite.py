@@ -289,8 +289,9 @@ def markdown(results, meta=None):
         elif w == "import":
             ok = r["ratio"] <= r["target"]
             lines.append(
-                f"| import | {r['pytensor_ms']:.0f} ms | {r['torch_ms']:.0f} ms"
-                f" | {r['ratio']:.2f} | <= 0.33 | {'yes' if ok else 'no'} |")
+                f"| import | {r['pytensor_ms']:.0f} ms | "
+                f"{r['torch_ms']:.0f} ms | {r['ratio']:.2f} | <= 0.33 | "
+                f"{'yes' if ok else 'no'} |")
         elif w.endswith("RSS"):
             ok = r["ratio"] <= r["target"]
             lines.append(
@@ -301,7 +302,8 @@ def markdown(results, meta=None):
             ok = tgt is not None and r["ratio"] <= tgt
             lines.append(
                 f"| {w} | {r['pytensor_ms']:.3f} ms | {r['torch_ms']:.3f} ms |"
-                f" {r['ratio']:.2f} ({r['ratio_min']:.2f}-{r['ratio_max']:.2f})"
+                f" {r['ratio']:.2f} "
+                f"({r['ratio_min']:.2f}-{r['ratio_max']:.2f})"
                 f" | <= {tgt} | {'yes' if ok else 'no'} |")
     return "\n".join(lines) + "\n"
 

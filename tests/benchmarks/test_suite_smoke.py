@@ -27,5 +27,6 @@ def test_markdown_report_renders():
             dict(workload="W6", n=2048, pytensor_gflops=100.0,
                  numpy_gflops=101.0, fraction_of_numpy=0.99, target=0.95)]
     md = suite.markdown(rows)
-    assert "| W1 | 1.000 ms | 2.000 ms | 0.50 (0.40-0.60) | <= 0.6 | yes |" in md
+    assert ("| W1 | 1.000 ms | 2.000 ms | 0.50 (0.40-0.60) | <= 0.6 | yes |"
+            in md)
     assert "99% of NumPy" in md

@@ -26,11 +26,13 @@ def test_tensor_inference_matches_torch():
 def _sample(torch_mod, lib, name, zero_dim):
     shape = () if zero_dim else (2,)
     if lib is pt:
-        return pt.ones(shape, dtype=getattr(pt.dtypes, name if name != "bool" else "bool_"))
+        return pt.ones(shape, dtype=getattr(
+            pt.dtypes, name if name != "bool" else "bool_"))
     return torch_mod.ones(shape, dtype=getattr(torch_mod, name))
 
 
-@pytest.mark.parametrize("za,zb", [(False, False), (False, True), (True, False)])
+@pytest.mark.parametrize("za,zb",
+                         [(False, False), (False, True), (True, False)])
 def test_promotion_table_matches_torch(za, zb):
     torch = require_torch()
     for a, b in itertools.product(DTYPES, DTYPES):
@@ -52,8 +54,9 @@ def test_scalar_promotion_matches_torch(scalar):
 
 def test_arithmetic_result_dtypes_match_torch():
     torch = require_torch()
-    for a, b in [("int64", "float32"), ("int32", "int64"), ("float32", "float64"),
-                 ("bool", "int64"), ("float16", "float32")]:
+    for a, b in [("int64", "float32"), ("int32", "int64"),
+                 ("float32", "float64"), ("bool", "int64"),
+                 ("float16", "float32")]:
         x = pt.ones(3, dtype=getattr(pt, a) if a != "bool" else pt.bool)
         y = pt.ones(3, dtype=getattr(pt, b))
         tx = torch.ones(3, dtype=getattr(torch, a))
@@ -64,7 +67,8 @@ def test_arithmetic_result_dtypes_match_torch():
             assert r.dtype.name == str(rt.dtype).replace("torch.", "")
     assert (pt.tensor([1, 2]) * 1.5).dtype is pt.float32
     assert (pt.tensor([1, 2]) / 2).dtype is pt.float32
-    assert (pt.ones(2, dtype=pt.float32) * pt.tensor(2.0, dtype=pt.float64)).dtype is pt.float32
+    assert (pt.ones(2, dtype=pt.float32)
+            * pt.tensor(2.0, dtype=pt.float64)).dtype is pt.float32
 
 
 def test_repr_matches_torch_style():
@@ -174,7 +178,8 @@ def test_requires_grad_rules():
     x = pt.ones(2, requires_grad=True)
     y = x * 2
     assert not y.is_leaf and x.is_leaf
-    with pytest.raises(RuntimeError, match="only change requires_grad flags of leaf"):
+    with pytest.raises(RuntimeError,
+                       match="only change requires_grad flags of leaf"):
         y.requires_grad_(False)
     d = y.detach()
     assert d.is_leaf and not d.requires_grad

@@ -43,14 +43,14 @@ loss  f32[]  = mean                                                  #6
       │  └─ ◆ 4 params: model.0.weight [8,4], model.0.bias [8], model.2.weight [1,8], model.2.bias …
       └─ y  f32[16,1]  input, no grad
 6 ops · 4 params · saved for backward: 5 tensors, 992 B · backward: not run
-collapsed by module: :graph loss --expand PATH (or --expand all)"""
+collapsed by module: :graph loss --expand PATH (or --expand all)"""  # noqa: E501
     exp = graph(loss, ns, expand=["model"], no_source=True)
-    blocks = [l.label for l in exp.lines if l.kind == "block"]
+    blocks = [ln.label for ln in exp.lines if ln.kind == "block"]
     assert blocks == ["model.2  Linear", "model.1  ReLU", "model.0  Linear"]
     allops = graph(loss, ns, expand="all", no_source=True)
-    assert [l.label for l in allops.lines if l.kind == "op"] == \
+    assert [ln.label for ln in allops.lines if ln.kind == "op"] == \
         ["pow(·, 2)", "sub", "linear", "relu", "linear"]
-    assert {l.label for l in allops.lines if l.kind == "param"} == {
+    assert {ln.label for ln in allops.lines if ln.kind == "param"} == {
         "◆ model.0.weight", "◆ model.0.bias", "◆ model.2.weight",
         "◆ model.2.bias"}
 
@@ -69,7 +69,7 @@ def test_long_chain_folds(rec):
     for _ in range(500):
         z = z * 1.0001 + 0.001
     g = graph(z, {"v": v, "z": z}, no_source=True)
-    folds = [l for l in g.lines if l.kind == "fold"]
+    folds = [ln for ln in g.lines if ln.kind == "fold"]
     assert len(folds) == 1
     assert folds[0].label == "(mul(·, 1.0001) ← add(·, 0.001)) ×499"
     assert folds[0].ids == "#2-#999"
@@ -81,15 +81,15 @@ def test_shared_subgraph_shown_once(rec):
     h = x.exp()
     y = (h * h + h).sum()
     g = graph(y, {"x": x, "h": h, "y": y}, no_source=True)
-    assert sum(1 for l in g.lines if l.label.startswith("h = exp")) == 1
-    assert any(l.kind == "ref" and "#1" in l.label for l in g.lines)
+    assert sum(1 for ln in g.lines if ln.label.startswith("h = exp")) == 1
+    assert any(ln.kind == "ref" and "#1" in ln.label for ln in g.lines)
 
 
 def test_depth_and_line_limit(rec):
     x = pytensor.ones(2, requires_grad=True)
     y = ((x.exp() * 2).log() + x).sum()
     g = graph(y, {"x": x, "y": y}, depth=2, no_source=True)
-    assert any(l.kind == "more" for l in g.lines)
+    assert any(ln.kind == "more" for ln in g.lines)
     many = [pytensor.ones(1, requires_grad=True) for _ in range(50)]
     s = many[0]
     for t in many[1:]:
@@ -103,7 +103,7 @@ def test_stats_and_leaf_grads(rec):
     y = (x * 2).sum()
     y.backward()
     g = graph(y, {"x": x, "y": y}, stats=True, no_source=True)
-    leaf = [l for l in g.lines if l.kind == "leaf"][0]
+    leaf = [ln for ln in g.lines if ln.kind == "leaf"][0]
     assert leaf.stats == "μ=2 σ=1.41 · grad ‖g‖ 2.83"
     assert g.lines[0].stats == "=8"
     assert "ran" in g.backward
@@ -119,7 +119,7 @@ def test_render_fits_width(rec, mlp):
     loss = mlp(pytensor.randn(3, 4)).sum()
     for w in (60, 80, 100):
         text = graph(loss, {"model": mlp, "loss": loss}).render(w)
-        assert all(len(l) <= w for l in text.splitlines()), w
+        assert all(len(ln) <= w for ln in text.splitlines()), w
 
 
 def test_export_dot_json(rec, mlp, tmp_path):

@@ -38,11 +38,11 @@ def test_table_fits_width_by_cutting_then_dropping():
     assert wide.splitlines()[1] == \
         "weight  a long note that will not fit  xx     12"
     narrow = t.render(width=30)
-    assert all(len(l) <= 30 for l in narrow.splitlines())
+    assert all(len(ln) <= 30 for ln in narrow.splitlines())
     assert "…" in narrow
     tiny = t.render(width=20)
     assert "extra" not in tiny              # dropped before the name
-    assert all(len(l) <= 20 for l in tiny.splitlines())
+    assert all(len(ln) <= 20 for ln in tiny.splitlines())
 
 
 def test_table_rejects_wrong_row_length():

@@ -33,7 +33,7 @@ def test_tape_log_entries_and_filters(rec, mlp):
     assert text.splitlines()[0].split() == ["#", "op", "out", "inputs",
                                             "module", "where", "kernel"]
     assert text.splitlines()[-1] == "5 of 5 entries shown"
-    assert all(len(l) <= 100 for l in text.splitlines())
+    assert all(len(ln) <= 100 for ln in text.splitlines())
 
 
 @pytest.mark.parametrize("spec, expect", [
@@ -71,7 +71,8 @@ def test_info_card(rec):
 
 def test_variables_table():
     import numpy as np
-    ns = {"x": pytensor.ones(16, 4), "w": pytensor.zeros(2, requires_grad=True),
+    ns = {"x": pytensor.ones(16, 4),
+          "w": pytensor.zeros(2, requires_grad=True),
           "n": 3, "arr": np.zeros(3), "_hidden": 1, "np": np}
     ns["loss"] = (ns["w"] * 2).sum()
     t = variables(ns)
@@ -116,7 +117,7 @@ def test_grad_table_statuses(rec, nn):
     with pytest.raises(ValueError, match="sort must be"):
         grad_table(namespace=ns, sort="size")
     text = t.render(100)
-    assert all(len(l) <= 100 for l in text.splitlines())
+    assert all(len(ln) <= 100 for ln in text.splitlines())
 
 
 def test_grad_table_nan_status(rec):

@@ -183,7 +183,7 @@ def test_render_fits_width(rec):
     loss = (f * x).sum()
     loss.backward()
     text = why(w, {"w": w, "f": f, "x": x, "loss": loss}).render(60)
-    assert all(len(l) <= 60 for l in text.splitlines())
+    assert all(len(ln) <= 60 for ln in text.splitlines())
     assert text.splitlines()[1].lstrip().startswith("✓")
 
 
@@ -195,7 +195,7 @@ def test_path_connected_and_cut(rec):
     ns = {"x": x, "w": w, "h": h, "loss": loss}
     p = path(x, loss, ns)
     assert p.connected and [s.op for s in p.steps] == ["mul", "exp", "mul",
-                                                        "sum"]
+                                                       "sum"]
     assert p.steps[1].tensor == "h"
     q = path(w, loss, ns)
     assert not q.connected and q.broken_at == 3

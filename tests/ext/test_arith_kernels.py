@@ -15,7 +15,8 @@ def _cases(dtype):
     y = rng.standard_normal((3, 5)).astype(dtype)
     special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1e30], dtype)
     return [
-        (x, y), (x, 1.5), (2.5, x), (x, 3), (-2, x), (special, special[::-1].copy()),
+        (x, y), (x, 1.5), (2.5, x), (x, 3), (-2, x),
+        (special, special[::-1].copy()),
         (special, 0.0), (0.0, special), (x[:, ::2], 2.0),          # strided
         (x, y[0]),                                                  # broadcast
         (np.ones((), dtype), 2.0), (np.zeros((0, 3), dtype), 1.0),

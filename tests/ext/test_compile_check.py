@@ -52,8 +52,8 @@ def test_a_missing_template_instance_fails(tmp_path, capsys):
     (tmp_path / "t.cu").write_text(
         "template <typename T> __global__ void pytensor_t(T* y) "
         "{ y[0] = T(1); }\n")
-    raw = {"t.cu": _registry.RawModule("t.cu", ("pytensor_t<float>",
-                                                 "pytensor_nope<float>"))}
+    raw = {"t.cu": _registry.RawModule(
+        "t.cu", ("pytensor_t<float>", "pytensor_nope<float>"))}
     passed, failed = compile_check.run(("sm_75",), cuda_dir=str(tmp_path),
                                        elementwise={}, reductions={}, raw=raw)
     assert failed == 1

@@ -68,7 +68,7 @@ def test_kernel_names_follow_the_convention():
         _registry.elementwise("relu2_fwd", "T x", "T y", "y = x")
 
 
-# --- on a GPU ------------------------------------------------------------------
+# --- on a GPU --------------------------------------------------------------
 UNARY = [("relu_fwd", ()), ("sigmoid_fwd", ()), ("tanh_fwd", ()),
          ("gelu_fwd", ("none",)), ("gelu_fwd", ("tanh",)), ("silu_fwd", ()),
          ("erf_fwd", ()), ("erfc_fwd", ())]
@@ -122,15 +122,16 @@ def test_gpu_softmax(cp, name, shape, dim):
                        **tol)
         yh = cp.asnumpy(y)
         gx = getattr(gpu, name + "_bwd")(y, cp.asarray(gy), dim)
-        assert_matches(cp.asnumpy(gx), getattr(ref, name + "_bwd")(yh, gy, dim),
-                       **tol)
+        assert_matches(cp.asnumpy(gx),
+                       getattr(ref, name + "_bwd")(yh, gy, dim), **tol)
 
 
 @pytest.mark.gpu
 def test_gpu_softmax_nan_rows(cp):
     x = np.array([[1.0, np.nan, 2.0], [np.inf, 1.0, 0.0], [0.0, 1.0, 2.0]])
     y = cp.asnumpy(gpu.softmax_fwd(cp.asarray(x), 1))
-    assert np.isnan(y[:2]).all() and np.allclose(y[2], ref.softmax_fwd(x, 1)[2])
+    assert np.isnan(y[:2]).all()
+    assert np.allclose(y[2], ref.softmax_fwd(x, 1)[2])
 
 
 @pytest.mark.gpu

@@ -14,12 +14,12 @@ CASES = [
      None),
     ("SGD", dict(lr=0.1, momentum=0.9), ("OneCycleLR", dict(
         max_lr=0.5, total_steps=20))),
-    ("Adam", dict(lr=0.01, amsgrad=True), ("StepLR", dict(step_size=5,
-                                                           gamma=0.5))),
+    ("Adam", dict(lr=0.01, amsgrad=True),
+     ("StepLR", dict(step_size=5, gamma=0.5))),
     ("Adam", dict(lr=0.01), ("OneCycleLR", dict(max_lr=0.05,
                                                 total_steps=20))),
-    ("AdamW", dict(lr=0.01, weight_decay=0.1), ("CosineAnnealingLR",
-                                                 dict(T_max=10))),
+    ("AdamW", dict(lr=0.01, weight_decay=0.1),
+     ("CosineAnnealingLR", dict(T_max=10))),
     ("RMSprop", dict(lr=0.003, momentum=0.5, centered=True), None),
     ("Adagrad", dict(lr=0.05, lr_decay=0.01), ("ExponentialLR",
                                                dict(gamma=0.9))),
@@ -56,8 +56,8 @@ def _train(T, case, dtype, data, weights):
     "-" + c[2][0] if c[2] else ""))
 def test_mlp_training_matches_torch(case, dtype, torch):
     rng = np.random.default_rng(0)
-    weights = [rng.uniform(-0.4, 0.4, s) for s in [(16, 6), (16,), (4, 16),
-                                                    (4,)]]
+    weights = [rng.uniform(-0.4, 0.4, s)
+               for s in [(16, 6), (16,), (4, 16), (4,)]]
     data = [(rng.standard_normal((8, 6)), rng.integers(0, 4, 8))
             for _ in range(20)]
     ours, p_ours = _train(pytensor, case, dtype, data, weights)

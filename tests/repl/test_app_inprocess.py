@@ -102,7 +102,7 @@ def test_completer_commands_flags_names_paths_ids(rec):
     assert _complete(ns, ":graph loss --d") == ["--depth"]
     # Tensors first, then other names.
     assert _complete(ns, ":graph los") == ["loss", "lossy"]
-    assert _complete(ns, ":info model.") [:2] == ["model.0", "model.1"]
+    assert _complete(ns, ":info model.")[:2] == ["model.0", "model.1"]
     assert "model.0.weight" in _complete(ns, ":why model.0.w")
     ids = _complete(ns, ":saved #")
     assert ids[0] == f"#{rec.last_id()}"

@@ -103,7 +103,7 @@ def test_width_option_applies():
     out = run_lines(":set width 40\nx = pytensor.ones(3, requires_grad=True)\n"
                     "y = (x * 3).sum()\n:graph y")
     body = out.split(">>> :graph y\n")[1]
-    assert all(len(l) <= 40 for l in body.splitlines())
+    assert all(len(ln) <= 40 for ln in body.splitlines())
 
 
 def test_watch_prints_changes_only():

@@ -31,8 +31,8 @@ def _env(tmp_path, **extra):
 
 
 def spawn(tmp_path, **env):
-    c = pexpect.spawn(sys.executable, ["-m", "repl"], env=_env(tmp_path,
-                                                              **env),
+    c = pexpect.spawn(sys.executable, ["-m", "repl"],
+                      env=_env(tmp_path, **env),
                       encoding="utf-8", timeout=20, dimensions=(40, 120),
                       cwd=str(tmp_path))
     c.expect_exact(READY)

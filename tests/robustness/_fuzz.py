@@ -23,7 +23,6 @@ prints one JSON line per finding.  Run it by hand to see the findings::
 """
 import inspect
 import json
-import math
 import os
 import random
 import re
@@ -160,7 +159,8 @@ def _tensors():
         "mat3x2": lambda: pytensor.from_numpy(base.T.astype(np.float32)),
         "4d": lambda: pytensor.from_numpy(
             rng.standard_normal((1, 2, 3, 4)).astype(np.float32)),
-        "5d": lambda: pytensor.from_numpy(np.ones((1, 1, 2, 1, 3), np.float32)),
+        "5d": lambda: pytensor.from_numpy(
+            np.ones((1, 1, 2, 1, 3), np.float32)),
         "nan_inf": lambda: pytensor.from_numpy(np.array(
             [[np.nan, np.inf, -np.inf], [0.0, -0.0, 1.0]], np.float32)),
         "huge": lambda: pytensor.from_numpy(np.full(
@@ -332,6 +332,8 @@ def _garbage_file():
         f.write(b"\xff\x00\x00\x00\x00\x00\x00\x00{not json" + bytes(
             range(256)))
     return p
+
+
 POOL.update(EXTRA_POOL)
 
 # Callables left out: they change process-wide state or are not ops.
@@ -476,7 +478,7 @@ def sweep_callable(label, fn, params, rng, n_random=6, self_keys=None,
         try:
             args = [POOL[k]() for k in keys]
             kwargs = {n: POOL[k]() for n, k in kw.items()}
-        except Exception as e:                  # noqa: BLE001
+        except Exception:                       # noqa: BLE001
             return                              # a value that cannot be built
         desc = _describe(keys + [f"{n}={k}" for n, k in kw.items()])
         try:

@@ -123,7 +123,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None,
         >>> import pytensor
         >>> import pytensor.nn.functional as F
         >>> F.binary_cross_entropy(pytensor.tensor([0.5, 1.0]),
-        ...                        pytensor.tensor([1.0, 0.0]), reduction="none")
+        ...                        pytensor.tensor([1.0, 0.0]),
+        ...                        reduction="none")
         tensor([  0.6931, 100.0000])
     """
     reduction = legacy_reduction(size_average, reduce, reduction)

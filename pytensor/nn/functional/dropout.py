@@ -94,7 +94,8 @@ def dropout(input, p=0.5, training=True, inplace=False, *, generator=None):
         >>> _ = pytensor.manual_seed(0)
         >>> y = F.dropout(pytensor.ones(8), p=0.25)
         >>> y
-        tensor([0.0000, 1.3333, 1.3333, 1.3333, 1.3333, 1.3333, 1.3333, 1.3333])
+        tensor([0.0000, 1.3333, 1.3333, 1.3333, 1.3333, 1.3333, 1.3333,
+                1.3333])
     """
     shape = input.shape if isinstance(input, Tensor) else None
     return _apply(input, p, training, inplace, shape, generator, "dropout")

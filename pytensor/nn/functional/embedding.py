@@ -177,10 +177,12 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     if padding_idx is not None:
         if padding_idx > 0:
             if padding_idx >= num:
-                raise AssertionError("Padding_idx must be within num_embeddings")
+                raise AssertionError(
+                    "Padding_idx must be within num_embeddings")
         elif padding_idx < 0:
             if padding_idx < -num:
-                raise AssertionError("Padding_idx must be within num_embeddings")
+                raise AssertionError(
+                    "Padding_idx must be within num_embeddings")
             padding_idx = num + padding_idx
     if idx.size:
         from pytensor.ops.index._check import min_max

@@ -135,7 +135,8 @@ def mse_loss(input, target, size_average=None, reduce=None,
     Example:
         >>> import pytensor
         >>> import pytensor.nn.functional as F
-        >>> F.mse_loss(pytensor.tensor([1.0, 2.0]), pytensor.tensor([0.0, 4.0]))
+        >>> F.mse_loss(pytensor.tensor([1.0, 2.0]),
+        ...            pytensor.tensor([0.0, 4.0]))
         tensor(2.5000)
     """
     input, target, reduction = _prepare("mse_loss", input, target, weight,

@@ -280,7 +280,8 @@ class ModuleDict(Module):
 
     Example:
         >>> from pytensor import nn
-        >>> heads = nn.ModuleDict({"cls": nn.Linear(8, 3), "reg": nn.Linear(8, 1)})
+        >>> heads = nn.ModuleDict({"cls": nn.Linear(8, 3),
+        ...                        "reg": nn.Linear(8, 1)})
         >>> list(heads.keys()), "cls" in heads
         (['cls', 'reg'], True)
     """
@@ -355,7 +356,8 @@ def _param_line(k, p, type_str):
         size = "x".join(str(s) for s in p.shape)
         dev = f" ({p.device})" if p.device.type == "cuda" else ""
         kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
-        return f"  ({k}): {kind} containing: [{type_str(p)} of size {size}{dev}]"
+        return (f"  ({k}): {kind} containing: "
+                f"[{type_str(p)} of size {size}{dev}]")
     return f"  ({k}): Object of type: {type(p).__name__}"
 
 

@@ -40,7 +40,8 @@ class MSELoss(_Loss):
     Example:
         >>> import pytensor
         >>> from pytensor import nn
-        >>> nn.MSELoss()(pytensor.tensor([1.0, 3.0]), pytensor.tensor([1.0, 1.0]))
+        >>> nn.MSELoss()(pytensor.tensor([1.0, 3.0]),
+        ...              pytensor.tensor([1.0, 1.0]))
         tensor(2.)
     """
 

@@ -58,7 +58,8 @@ class _ZeroPadNd(_ConstantPadNd):
 
 def _make(kind, base, mode, n):
     doc = (f"Pad the last {n} dim(s) ({mode} mode); ``padding`` is an int "
-           f"or a {2 * n}-tuple ``(left, right{', top, bottom' if n > 1 else ''}"
+           f"or a {2 * n}-tuple ``(left, right"
+           f"{', top, bottom' if n > 1 else ''}"
            f"{', front, back' if n > 2 else ''})``.")
     cls = type(f"{kind}Pad{n}d", (base,), {"mode": mode, "ndims": n,
                                            "__doc__": doc,

@@ -35,7 +35,8 @@ def vector_to_parameters(vec, parameters):
     """Make each parameter's data a view of the matching slice of ``vec``
     (as PyTorch: the parameters then share storage with ``vec``)."""
     if not isinstance(vec, Tensor):
-        raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")
+        raise TypeError(
+            f"expected torch.Tensor, but got: {type(vec).__name__}")
     dev = None
     pointer = 0
     flat = vec._data.reshape(-1)

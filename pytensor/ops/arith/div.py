@@ -1,6 +1,4 @@
 """``div``/``true_divide`` (``/``), with ``rounding_mode``."""
-import numpy as np
-
 from pytensor import dtypes as _dt
 from pytensor.autograd.function import Function
 from pytensor.autograd.inplace import inplace

@@ -1,7 +1,6 @@
 """``where(condition, input, other)``: elementwise choice."""
 import numpy as np
 
-from pytensor import dtypes as _dt
 from pytensor.autograd.function import Function
 from pytensor.ops._registry import tensor_method
 from pytensor.ops._util import (promote, broadcast_error, same_device,

@@ -30,10 +30,12 @@ def _make(name, ufunc, doc):
     def fn(input, other):
         return _compare(name, ufunc, input, other)
     fn.__name__ = fn.__qualname__ = name
+    result = format_array(ufunc(np.array([1, 2, 3]), 2))
     fn.__doc__ = (f"Elementwise ``{doc}`` (bool result, broadcasting).\n\n"
                   "    Example:\n        >>> import pytensor\n"
-                  f"        >>> pytensor.{name}(pytensor.tensor([1, 2, 3]), 2)\n"
-                  f"        tensor({format_array(ufunc(np.array([1, 2, 3]), 2))})\n")
+                  f"        >>> pytensor.{name}("
+                  "pytensor.tensor([1, 2, 3]), 2)\n"
+                  f"        tensor({result})\n")
     return fn
 
 

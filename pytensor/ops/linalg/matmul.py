@@ -1,8 +1,6 @@
 """``matmul`` (``@``) and its special cases ``mm``, ``bmm``, ``mv``,
 ``dot``.  Products go to BLAS through ``numpy.matmul`` (cuBLAS through
 ``cupy.matmul`` on a GPU)."""
-import numpy as np
-
 from pytensor.autograd.function import Function
 from pytensor.backend import get_xp
 from pytensor.ops._registry import tensor_method
@@ -157,9 +155,9 @@ def dot(input, other):
     _ndim("dot", other, 1, "tensor")
     if input.shape[0] != other.shape[0]:
         raise RuntimeError(
-            f"dot: inconsistent tensor size, expected tensor [{input.shape[0]}]"
-            f" and src [{other.shape[0]}] to have the same number of elements,"
-            " but got different sizes")
+            "dot: inconsistent tensor size, expected tensor "
+            f"[{input.shape[0]}] and src [{other.shape[0]}] to have the "
+            "same number of elements, but got different sizes")
     return matmul(input, other)
 
 
