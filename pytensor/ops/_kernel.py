@@ -71,7 +71,15 @@ def run_elementwise(name, *arrays, extra=()):
                     a.shape != first.shape:
                 break
         else:
-            return getattr(kernels_for(first), name)(*arrays, *extra)
+            if extra:
+                return getattr(kernels_for(first), name)(*arrays, *extra)
+            return getattr(kernels_for(first), name)(*arrays)
+    return _run_flat(name, arrays, extra)
+
+
+def _run_flat(name, arrays, extra):
+    # (A separate function: compiled, the generator expressions here would
+    # make run_elementwise allocate a closure scope on every call.)
     arrays = _arrays(arrays)
     first = arrays[0]
     shape = first.shape
