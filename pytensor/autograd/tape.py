@@ -600,7 +600,10 @@ def record_op(fn, made, inputs, outputs, elapsed=None):
         # and instruction) was verified by a full walk before: first
         # against the class's last site (identity tests only), then
         # against all verified sites.
-        site = _last_site.get(cls)
+        try:                # (indexing is cheaper than .get, compiled)
+            site = _last_site[cls]
+        except KeyError:
+            site = None
         if site is not None:
             try:
                 f = _getframe(site[0])
@@ -627,7 +630,9 @@ def record_op(fn, made, inputs, outputs, elapsed=None):
     if n == 2 and len(outputs) == 1:
         a, b = inputs
         c = type(a)
-        if c is Tensor or isinstance(a, Tensor):
+        if c is float or c is int:      # (the common scalar, tested first)
+            ra = a
+        elif c is Tensor or isinstance(a, Tensor):
             ra = a.__weakref__
             if ra is None or ra.__callback__ is not None:
                 ra = _ref(a)
@@ -636,7 +641,9 @@ def record_op(fn, made, inputs, outputs, elapsed=None):
         else:
             ra = None
         c = type(b)
-        if c is Tensor or isinstance(b, Tensor):
+        if c is float or c is int:      # (the common scalar, tested first)
+            rb = b
+        elif c is Tensor or isinstance(b, Tensor):
             rb = b.__weakref__
             if rb is None or rb.__callback__ is not None:
                 rb = _ref(b)
@@ -644,12 +651,18 @@ def record_op(fn, made, inputs, outputs, elapsed=None):
             rb = b
         else:
             rb = None
+        # (compiled: the C call, not weakref.ref's type call with its
+        # argument parsing; cython.compiled is a compile-time constant)
+        ro = PyWeakref_NewRef(outputs[0], None) if cython.compiled \
+            else _ref(outputs[0])  # noqa: F821 (PyWeakref_NewRef: tape.pxd)
         row = (next(_ids), cls, in_meta, out_meta, where, _mod[1], _mod[0],
-               flags, rare, 2, ra, rb, _ref(outputs[0]))
+               flags, rare, 2, ra, rb, ro)
     elif n == 1 and len(outputs) == 1:
         a = inputs[0]
         c = type(a)
-        if c is Tensor or isinstance(a, Tensor):
+        if c is float or c is int:      # (the common scalar, tested first)
+            ra = a
+        elif c is Tensor or isinstance(a, Tensor):
             ra = a.__weakref__
             if ra is None or ra.__callback__ is not None:
                 ra = _ref(a)
@@ -657,8 +670,10 @@ def record_op(fn, made, inputs, outputs, elapsed=None):
             ra = a
         else:
             ra = None
+        ro = PyWeakref_NewRef(outputs[0], None) if cython.compiled \
+            else _ref(outputs[0])  # noqa: F821
         row = (next(_ids), cls, in_meta, out_meta, where, _mod[1], _mod[0],
-               flags, rare, 1, ra, _ref(outputs[0]))
+               flags, rare, 1, ra, ro)
     else:
         row = (next(_ids), cls, in_meta, out_meta, where, _mod[1], _mod[0],
                flags, rare, n) + tuple([_arg_ref(t) for t in inputs]) + \
