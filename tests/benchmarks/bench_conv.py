@@ -25,37 +25,15 @@ Nothing here asserts a time; the smoke test only checks that it runs.
 import argparse
 import json
 import os
-import statistics
 import sys
-import time
 
 import numpy as np
 
 from pytensor_ext import cpu, reference
+from tests.benchmarks._timing import interleave
 
 W3_CONVS = [((64, 1, 28, 28), 32), ((64, 32, 14, 14), 64)]
 W3_POOLS = [(64, 32, 28, 28), (64, 64, 14, 14)]
-
-
-def _interleave(a, b, rounds, reps):
-    """Median and range of time(a) / time(b) over interleaved rounds."""
-    ratios, ta, tb = [], [], []
-    for _ in range(2):                  # warm-up
-        a()
-        b()
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        for _ in range(reps):
-            a()
-        t1 = time.perf_counter()
-        for _ in range(reps):
-            b()
-        t2 = time.perf_counter()
-        ta.append((t1 - t0) / reps)
-        tb.append((t2 - t1) / reps)
-        ratios.append(ta[-1] / tb[-1])
-    return (statistics.median(ta), statistics.median(tb),
-            statistics.median(ratios), min(ratios), max(ratios))
 
 
 def _rand(shape, seed=0, dtype=np.float32):
@@ -110,7 +88,7 @@ def _kernel_cases(smoke):
 def bench_kernels(rounds, reps, smoke=False):
     rows = []
     for label, fast, slow in _kernel_cases(smoke):
-        tn, tk, ratio, lo, hi = _interleave(slow, fast, rounds, reps)
+        tn, tk, ratio, lo, hi = interleave(slow, fast, rounds, reps)
         rows.append(dict(kernel=label, numpy_ms=tn * 1e3, kernel_ms=tk * 1e3,
                          speedup=ratio, speedup_min=lo, speedup_max=hi))
     return rows
@@ -150,7 +128,7 @@ def bench_layers(rounds, reps, smoke=False):
     rows = []
     for (label, ours), (_, theirs) in zip(_layer_steps(pytensor, smoke),
                                           _layer_steps(torch, smoke)):
-        tp, tt, ratio, lo, hi = _interleave(ours, theirs, rounds, reps)
+        tp, tt, ratio, lo, hi = interleave(ours, theirs, rounds, reps)
         rows.append(dict(layer=label, pytensor_ms=tp * 1e3,
                          torch_ms=tt * 1e3, ratio=ratio, ratio_min=lo,
                          ratio_max=hi))
@@ -169,7 +147,7 @@ def bench_w3(rounds, reps, smoke=False):
         raise AssertionError(f"W3: first losses differ: {la} vs {lb}")
     if smoke:
         return [dict(workload="W3", smoke=True)]
-    tp, tt, ratio, lo, hi = _interleave(a.step, b.step, rounds, reps)
+    tp, tt, ratio, lo, hi = interleave(a.step, b.step, rounds, reps)
     return [dict(workload="W3", pytensor_ms=tp * 1e3, torch_ms=tt * 1e3,
                  ratio=ratio, ratio_min=lo, ratio_max=hi)]
 

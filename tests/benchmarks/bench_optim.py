@@ -21,13 +21,12 @@ only checks that the benchmark runs.
 import argparse
 import json
 import os
-import statistics
 import sys
-import time
 
 import numpy as np
 
 from pytensor_ext import cpu, reference
+from tests.benchmarks._timing import interleave
 
 SHAPES = [(784, 512), (512,), (512, 512), (512,), (512, 10), (10,)]
 
@@ -74,27 +73,6 @@ def _kernel_call(module, name, opts):
     return run
 
 
-def _interleave(a, b, rounds, reps):
-    """Median and range of time(a) / time(b) over interleaved rounds."""
-    ratios, ta, tb = [], [], []
-    for _ in range(2):              # warm-up
-        a()
-        b()
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        for _ in range(reps):
-            a()
-        t1 = time.perf_counter()
-        for _ in range(reps):
-            b()
-        t2 = time.perf_counter()
-        ta.append((t1 - t0) / reps)
-        tb.append((t2 - t1) / reps)
-        ratios.append(ta[-1] / tb[-1])
-    return (statistics.median(ta), statistics.median(tb),
-            statistics.median(ratios), min(ratios), max(ratios))
-
-
 def bench_kernels(rounds, reps):
     rows = []
     for name, (buffers, opts) in KERNELS.items():
@@ -113,8 +91,8 @@ def bench_kernels(rounds, reps):
                 steps["n"] += 1
                 nk(*numpy, steps["n"])
 
-            tn, tf, ratio, lo, hi = _interleave(run_numpy, run_fused, rounds,
-                                                reps)
+            tn, tf, ratio, lo, hi = interleave(run_numpy, run_fused, rounds,
+                                               reps)
             rows.append(dict(kernel=name, dtype=dtype, numpy_ms=tn * 1e3,
                              fused_ms=tf * 1e3, speedup=ratio,
                              speedup_min=lo, speedup_max=hi))
@@ -141,8 +119,8 @@ def bench_step(rounds, reps):
             p.grad = torch.from_numpy(g.copy())
         ours = getattr(pytensor.optim, name)(ps, **kw)
         theirs = getattr(torch.optim, name)(ts, **kw)
-        tp, tt, ratio, lo, hi = _interleave(ours.step, theirs.step, rounds,
-                                            reps)
+        tp, tt, ratio, lo, hi = interleave(ours.step, theirs.step, rounds,
+                                           reps)
         rows.append(dict(optimizer=name, pytensor_ms=tp * 1e3,
                          torch_ms=tt * 1e3, ratio=ratio, ratio_min=lo,
                          ratio_max=hi))
