@@ -83,10 +83,14 @@ def install_guard():
 
 
 def status():
-    """``{module: "compiled" | "source"}`` for the hot modules."""
+    """``{module: "compiled" | "source" | "not imported"}`` for the hot
+    modules (this imports nothing: a module not yet used says so)."""
     out = {}
     for name in MODULES:
         mod = sys.modules.get(name)
+        if mod is None:
+            out[name] = "not imported"
+            continue
         f = getattr(mod, "__file__", "") or ""
         out[name] = "compiled" if f.endswith((".so", ".pyd")) else "source"
     return out
