@@ -82,6 +82,14 @@ def install_guard():
         sys.meta_path.insert(0, _StaleGuard(stale))
 
 
+def caller_depth(fn):
+    """The ``sys._getframe`` depth of the caller of a function defined in
+    the same module as ``fn``: 1 in Python, 0 when that module is compiled
+    (Cython functions have no frames of their own, so the nearest Python
+    frame already is the caller's)."""
+    return 0 if type(fn).__name__ != "function" else 1
+
+
 def status():
     """``{module: "compiled" | "source" | "not imported"}`` for the hot
     modules (this imports nothing: a module not yet used says so)."""

@@ -29,6 +29,8 @@ import inspect
 import re
 import sys
 
+from pytensor._compiled import caller_depth as _caller_depth
+
 __all__ = ["public", "translate", "describe_args", "is_internal",
            "name_op", "wrap_namespace", "user_stacklevel"]
 
@@ -551,8 +553,5 @@ def wrap_namespace(namespace, names, method=False):
             namespace[n] = public(fn, n, method)
 
 
-def _probe():
-    pass
-
-
-_CALLER = 0 if type(_probe).__name__ != "function" else 1
+# sys._getframe depth of our caller: 1, or 0 when this module is compiled.
+_CALLER = _caller_depth(public)

@@ -39,6 +39,7 @@ except ImportError:         # plain Python without Cython installed
     class cython:
         compiled = False
 
+from pytensor._compiled import caller_depth as _caller_depth
 from pytensor.autograd.grad_mode import state as _grad_state
 from pytensor.backend import CPU as _CPU, device_of as _device_of
 
@@ -780,6 +781,6 @@ def _walk_user_frame(cls):
 _getframe = sys._getframe
 # True when this module runs compiled by Cython (see pytensor/_compiled.py):
 # its functions then have no Python frames.
-_COMPILED = type(_walk_user_frame).__name__ != "function"
+_COMPILED = _caller_depth(_walk_user_frame) == 0
 
 tape = Tape()

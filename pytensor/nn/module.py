@@ -30,6 +30,7 @@ import sys
 import warnings
 
 from pytensor import _errors
+from pytensor._compiled import caller_depth as _caller_depth
 from pytensor.autograd import hooks as _hooks
 from pytensor.autograd.grad_mode import no_grad
 from pytensor.autograd.tape import tape as _tape
@@ -1140,10 +1141,5 @@ def _copy_into(dst, src):
     dst._bump_version("copy_")
 
 
-def _probe():
-    pass
-
-
-# The caller's frame is sys._getframe(1) in Python, but compiled (Cython)
-# this module has no frames of its own and _getframe(0) is the caller.
-_CALLER = 0 if type(_probe).__name__ != "function" else 1
+# sys._getframe depth of our caller: 1, or 0 when this module is compiled.
+_CALLER = _caller_depth(_addindent)

@@ -482,23 +482,7 @@ class SequentialLR(LRScheduler):
         if len(schedulers) < 1:
             raise ValueError(f"{name} expects at least one scheduler, but "
                              "got no scheduler.")
-        for idx, scheduler in enumerate(schedulers):
-            if not hasattr(scheduler, "optimizer"):
-                raise TypeError(f"{name} at index {idx} should have "
-                                "`optimizer` as its attribute.")
-            if isinstance(scheduler, ReduceLROnPlateau):
-                raise ValueError(
-                    f"{name} does not support `ReduceLROnPlateau` scheduler "
-                    "as it requires additional kwargs to be specified when "
-                    "calling `step`, but got one at index "
-                    f"{idx} in the given schedulers sequence.")
-            if optimizer is not scheduler.optimizer:
-                raise ValueError(
-                    f"{name} expects all schedulers to belong to the same "
-                    f"optimizer, but got scheduler "
-                    f"{type(scheduler).__name__} at index {idx} has "
-                    f"{scheduler.optimizer}, which is different from "
-                    f"{type(optimizer).__name__}.")
+        _check_members(name, schedulers, optimizer)
         if len(milestones) != len(schedulers) - 1:
             raise ValueError(
                 "Sequential Schedulers expects number of schedulers provided "
@@ -638,23 +622,7 @@ class ChainedScheduler(LRScheduler):
             raise ValueError(f"{name} expects at least one scheduler to be "
                              "chained, but got no scheduler.")
         optimizer = optimizer or schedulers[0].optimizer
-        for idx, scheduler in enumerate(schedulers):
-            if not hasattr(scheduler, "optimizer"):
-                raise TypeError(f"{name} at index {idx} should have "
-                                "`optimizer` as its attribute.")
-            if isinstance(scheduler, ReduceLROnPlateau):
-                raise ValueError(
-                    f"{name} does not support `ReduceLROnPlateau` scheduler "
-                    "as it requires additional kwargs to be specified when "
-                    "calling `step`, but got one at index "
-                    f"{idx} in the given schedulers sequence.")
-            if optimizer is not scheduler.optimizer:
-                raise ValueError(
-                    f"{name} expects all schedulers to belong to the same "
-                    f"optimizer, but got scheduler "
-                    f"{type(scheduler).__name__} at index {idx} has "
-                    f"{scheduler.optimizer}, which is different from "
-                    f"{type(optimizer).__name__}.")
+        _check_members(name, schedulers, optimizer)
         self._schedulers = schedulers
         self.optimizer = optimizer
         self._last_lr = _param_groups_val_list(schedulers[-1].optimizer, "lr")
@@ -1158,3 +1126,25 @@ class OneCycleLR(LRScheduler):
                 else:
                     group["momentum"] = computed_momentum
         return lrs
+
+
+def _check_members(name, schedulers, optimizer):
+    """The checks SequentialLR and ChainedScheduler make of the schedulers
+    they combine (PyTorch's messages)."""
+    for idx, scheduler in enumerate(schedulers):
+        if not hasattr(scheduler, "optimizer"):
+            raise TypeError(f"{name} at index {idx} should have "
+                            "`optimizer` as its attribute.")
+        if isinstance(scheduler, ReduceLROnPlateau):
+            raise ValueError(
+                f"{name} does not support `ReduceLROnPlateau` scheduler "
+                "as it requires additional kwargs to be specified when "
+                "calling `step`, but got one at index "
+                f"{idx} in the given schedulers sequence.")
+        if optimizer is not scheduler.optimizer:
+            raise ValueError(
+                f"{name} expects all schedulers to belong to the same "
+                f"optimizer, but got scheduler "
+                f"{type(scheduler).__name__} at index {idx} has "
+                f"{scheduler.optimizer}, which is different from "
+                f"{type(optimizer).__name__}.")

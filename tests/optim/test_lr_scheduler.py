@@ -299,3 +299,39 @@ def test_custom_scheduler_subclass():
         sched.step()
     assert sched.get_last_lr() == [0.1 / 8, 0.2 / 8]
     assert Halve.__mro__[1].__name__ == "_LRScheduler"
+
+
+def _combine_bad(T, kind, case):
+    """Build a SequentialLR / ChainedScheduler of library ``T`` from a bad
+    list of schedulers; returns the exception it raises."""
+    sched = T.optim.lr_scheduler if T is not pytensor else S
+    opt, other = _opts(T, "SGD"), _opts(T, "SGD")
+    good = sched.StepLR(opt, 3)
+    members = {
+        "not_a_scheduler": [good, object()],
+        "plateau": [good, sched.ReduceLROnPlateau(opt)],
+        "other_optimizer": [good, sched.StepLR(other, 3)],
+    }[case]
+    try:
+        if kind == "SequentialLR":
+            sched.SequentialLR(opt, members, milestones=[2])
+        else:
+            sched.ChainedScheduler(members)
+    except Exception as e:             # noqa: BLE001 (compared below)
+        return e
+    raise AssertionError(f"{kind} accepted {case}")
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("kind", ["SequentialLR", "ChainedScheduler"])
+@pytest.mark.parametrize("case", ["not_a_scheduler", "plateau",
+                                  "other_optimizer"])
+def test_combined_scheduler_errors_match_torch(kind, case, torch):
+    ours, theirs = _combine_bad(pytensor, kind, case), \
+        _combine_bad(torch, kind, case)
+    assert type(ours) is type(theirs)
+    if case == "other_optimizer":
+        # (the message embeds each library's optimizer repr)
+        assert str(ours).startswith(str(theirs).split(" has ")[0])
+    else:
+        assert str(ours) == str(theirs)
