@@ -17,6 +17,11 @@ def _inplace_only(inplace):
     return "inplace=True" if inplace else ""
 
 
+def _with_inplace(text, inplace):
+    """``text`` plus PyTorch's ``, inplace=True`` suffix when in place."""
+    return text + ", inplace=True" if inplace else text
+
+
 class Threshold(Module):
     """``y = x if x > threshold else value``."""
 
@@ -32,8 +37,8 @@ class Threshold(Module):
         return F.threshold(input, self.threshold, self.value, self.inplace)
 
     def extra_repr(self):
-        inplace_str = ", inplace=True" if self.inplace else ""
-        return f"threshold={self.threshold}, value={self.value}{inplace_str}"
+        return _with_inplace(
+            f"threshold={self.threshold}, value={self.value}", self.inplace)
 
 
 class ReLU(Module):
@@ -73,8 +78,8 @@ class LeakyReLU(Module):
         return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self):
-        inplace_str = ", inplace=True" if self.inplace else ""
-        return f"negative_slope={self.negative_slope}{inplace_str}"
+        return _with_inplace(f"negative_slope={self.negative_slope}",
+                             self.inplace)
 
 
 class ELU(Module):
@@ -91,8 +96,7 @@ class ELU(Module):
         return F.elu(input, self.alpha, self.inplace)
 
     def extra_repr(self):
-        inplace_str = ", inplace=True" if self.inplace else ""
-        return f"alpha={self.alpha}{inplace_str}"
+        return _with_inplace(f"alpha={self.alpha}", self.inplace)
 
 
 class CELU(Module):
@@ -109,8 +113,7 @@ class CELU(Module):
         return F.celu(input, self.alpha, self.inplace)
 
     def extra_repr(self):
-        inplace_str = ", inplace=True" if self.inplace else ""
-        return f"alpha={self.alpha}{inplace_str}"
+        return _with_inplace(f"alpha={self.alpha}", self.inplace)
 
 
 class SELU(Module):
@@ -245,8 +248,8 @@ class Hardtanh(Module):
         return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self):
-        inplace_str = ", inplace=True" if self.inplace else ""
-        return f"min_val={self.min_val}, max_val={self.max_val}{inplace_str}"
+        return _with_inplace(
+            f"min_val={self.min_val}, max_val={self.max_val}", self.inplace)
 
 
 class ReLU6(Hardtanh):
