@@ -2,3 +2,8 @@
 # the pure-Python module never reaches them (``cython.compiled`` is False).
 cdef extern from "Python.h":
     void PyObject_GC_UnTrack(object)
+
+# Called by Function._apply for every op: C calls, not Python ones.
+cdef object _atomic(object t)
+cdef object _meta(object arr)
+cdef object _resolve_saved(object s, object args, object outs, object results)
