@@ -10,6 +10,12 @@ The flat API mirrors PyTorch's::
 """
 import warnings as _warnings
 
+# First, before NumPy and the OpenMP kernels load: idle thread pools sleep
+# instead of spinning on cores the next op needs (why: pytensor/_threads.py).
+from pytensor import _threads as _threads
+
+_threads.tune()
+
 from pytensor import _compiled as _compiled_guard
 
 _compiled_guard.install_guard()     # never run a stale compiled module

@@ -12,7 +12,10 @@ initial weights and their first losses must agree before anything is
 timed; both are warmed up, then timed in interleaved rounds (A B A B ...)
 so that drifts of the shared machine hit both; the reported ratio is the
 median of the per-round ratios ``pytensor / torch`` (below 1 is faster), with
-its spread.  Both use every core.  Peak RSS and import time come from fresh
+its spread.  Both use every core.  Each framework runs in a process of its
+own (:mod:`tests.benchmarks._worker`), imported first as in a user's
+script, with a pause between rounds so that neither pays for the other's
+idle threads (why: there).  Peak RSS and import time come from fresh
 processes.  Nothing here asserts a time.
 """
 import argparse
@@ -35,52 +38,101 @@ TARGETS = {"W1": 0.6, "W1t": 0.6, "W2": 0.9, "W3": 1.0, "W4": 1.0,
            "W5": 0.5, "W7": 1.0}
 
 
-def _frameworks():
-    import torch
-    import pytensor
-    n = os.cpu_count() or 1
-    torch.set_num_threads(n)
-    return pytensor, torch
+# Idle time between two frameworks' rounds: long enough for the threads of
+# the one that just ran to stop spinning (OpenBLAS's default spin is 2**28
+# cycles, about 0.1 s) so that they do not run into the other's round.
+PAUSE = 0.25
 
 
-def _time_steps(step, iters):
+def time_steps(step, iters):
+    """Seconds per call of ``step`` over ``iters`` calls."""
     t = time.perf_counter()
     for _ in range(iters):
         step()
     return (time.perf_counter() - t) / iters
 
 
-def _iters_for(step, budget):
+def iters_for(step, budget):
+    """Calls of ``step`` that fill about ``budget`` seconds (1 to 1000)."""
     t = time.perf_counter()
     step()
     dt = max(time.perf_counter() - t, 1e-6)
     return max(1, min(1000, int(budget / dt)))
 
 
-def compare(name, pt, torch, device="cpu", rounds=7, budget=0.25, smoke=False):
-    """Time workload ``name`` in both frameworks; returns a result dict."""
-    build = W.WORKLOADS[name]
-    a = build(pt, 0, device)
-    b = build(torch, 0, device)
-    la, lb = a.step(), b.step()
+class Worker:
+    """One framework in a process of its own (:mod:`_worker`), driven by
+    JSON lines."""
+
+    def __init__(self, fw, device="cpu"):
+        self.fw = fw
+        env = dict(os.environ)
+        # Each framework gets the environment it would get alone: not the
+        # thread settings an ``import pytensor`` in this process made.
+        tuned = sys.modules.get("pytensor._threads")
+        for name in (tuned.applied() if tuned else ()):
+            env.pop(name, None)
+        env["PYTHONPATH"] = os.pathsep.join(
+            [ROOT] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep)
+                      if p])
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.benchmarks._worker", fw, device],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT, env=env,
+            text=True)
+        self.version = self._read()["version"]
+
+    def _read(self):
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"benchmark worker {self.fw} exited "
+                               f"(code {self.proc.wait()}); see stderr")
+        msg = json.loads(line)
+        if "error" in msg:
+            raise RuntimeError(f"benchmark worker {self.fw}:\n"
+                               f"{msg['error']}")
+        return msg
+
+    def ask(self, cmd, **kw):
+        self.proc.stdin.write(json.dumps(dict(cmd=cmd, **kw)) + "\n")
+        self.proc.stdin.flush()
+        return self._read()
+
+    def close(self):
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.write(json.dumps(dict(cmd="quit")) + "\n")
+                self.proc.stdin.close()
+                self.proc.wait(timeout=30)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
+
+
+def compare(name, pt, torch, device="cpu", rounds=7, budget=0.25,
+            smoke=False):
+    """Time workload ``name`` in both frameworks' workers (``pt``,
+    ``torch``: :class:`Worker`); returns a result dict."""
+    built = pt.ask("build", name=name)
+    la = built["loss"]
+    lb = torch.ask("build", name=name)["loss"]
     agree = la is None or lb is None or bool(
         np.isclose(la, lb, rtol=2e-3, atol=1e-4))
     if not agree:
         raise AssertionError(
             f"{name}: first losses differ: pytensor {la!r} vs torch {lb!r}")
     if smoke:
-        a.step()
-        b.step()
+        pt.ask("steps", n=1)
+        torch.ask("steps", n=1)
         return dict(workload=name, smoke=True, first_loss=(la, lb))
-    for _ in range(2):                   # warm up (allocators, caches)
-        a.step()
-        b.step()
-    ia = _iters_for(a.step, budget)
-    ib = _iters_for(b.step, budget)
+    for w in (pt, torch):               # warm up (allocators, caches)
+        w.ask("steps", n=2)
+    ia = pt.ask("iters", budget=budget)["n"]
+    ib = torch.ask("iters", budget=budget)["n"]
     ta, tb, ratios = [], [], []
     for _ in range(rounds):
-        x = _time_steps(a.step, ia)
-        y = _time_steps(b.step, ib)
+        time.sleep(PAUSE)
+        x = pt.ask("steps", n=ia)["t"]
+        time.sleep(PAUSE)
+        y = torch.ask("steps", n=ib)["t"]
         ta.append(x)
         tb.append(y)
         ratios.append(x / y)
@@ -90,9 +142,10 @@ def compare(name, pt, torch, device="cpu", rounds=7, budget=0.25, smoke=False):
                ratio=statistics.median(ratios),
                ratio_min=min(ratios), ratio_max=max(ratios),
                first_loss=(la, lb), target=TARGETS.get(name))
-    if a.flops:
-        res["pytensor_gflops"] = a.flops / statistics.median(ta) / 1e9
-        res["torch_gflops"] = a.flops / statistics.median(tb) / 1e9
+    flops = built.get("flops")
+    if flops:
+        res["pytensor_gflops"] = flops / statistics.median(ta) / 1e9
+        res["torch_gflops"] = flops / statistics.median(tb) / 1e9
     return res
 
 
@@ -107,8 +160,8 @@ def gemm_vs_numpy(pt, device="cpu", rounds=7, n=2048, smoke=False):
         return dict(workload="W6", smoke=True)
     ta, tb, ratios = [], [], []
     for _ in range(rounds):
-        x = _time_steps(a.step, 3)
-        y = _time_steps(b.step, 3)
+        x = time_steps(a.step, 3)
+        y = time_steps(b.step, 3)
         ta.append(x)
         tb.append(y)
         ratios.append(y / x)
@@ -130,9 +183,9 @@ def tape_overhead(pt, rounds=7, smoke=False):
         return dict(workload="tape", smoke=True)
     ratios = []
     for _ in range(rounds):
-        off = _time_steps(w.step, 20)
+        off = time_steps(w.step, 20)
         with record(source=True):
-            on = _time_steps(w.step, 20)
+            on = time_steps(w.step, 20)
             pt.autograd.tape.tape.clear()
         ratios.append(on / off)
     return dict(workload="tape", overhead=statistics.median(ratios) - 1,
@@ -201,22 +254,34 @@ def import_time(repeats=5):
 def run(only=None, smoke=False, device="cpu", rounds=7, rss=True,
         out_json=None, out_md=None, verbose=True):
     """Run the suite; returns the list of result dicts."""
-    pt, torch = _frameworks()
     names = only or (["W1", "W1t", "W2", "W3", "W4", "W5", "W6", "W7"]
                      if device == "cpu" else ["W2", "W3", "W7"])
     results = []
-    for name in names:
-        if name == "tape":
-            continue
-        if name == "W6":
-            r = gemm_vs_numpy(pt, device, rounds=rounds, smoke=smoke)
-        else:
-            r = compare(name, pt, torch, device, rounds=rounds, smoke=smoke)
-        results.append(r)
-        if verbose:
-            print(_line(r), flush=True)
-    if device == "cpu" and (only is None or "tape" in (only or ())):
-        results.append(tape_overhead(pt, rounds=rounds, smoke=smoke))
+    pt = Worker("pytensor", device)
+    torch = Worker("torch", device) if any(
+        n not in ("W6", "tape") for n in names) else None
+    try:
+        for name in names:
+            if name == "tape":
+                continue
+            if name == "W6":
+                r = pt.ask("call", fn="gemm_vs_numpy", args=[device],
+                           kwargs=dict(rounds=rounds, smoke=smoke))["value"]
+            else:
+                r = compare(name, pt, torch, device, rounds=rounds,
+                            smoke=smoke)
+            results.append(r)
+            if verbose:
+                print(_line(r), flush=True)
+        if device == "cpu" and (only is None or "tape" in (only or ())):
+            results.append(pt.ask("call", fn="tape_overhead", kwargs=dict(
+                rounds=rounds, smoke=smoke))["value"])
+        card = pt.ask("call", fn="_card")["value"] if device != "cpu" \
+            else None
+    finally:
+        for w in (pt, torch):
+            if w is not None:
+                w.close()
     if not smoke and device == "cpu" and only is None:
         results.append(import_time())
         if rss:
@@ -227,9 +292,9 @@ def run(only=None, smoke=False, device="cpu", rounds=7, rss=True,
         print(markdown(results))
     meta = dict(machine=platform.machine(), processor=platform.processor(),
                 cpus=os.cpu_count(), python=platform.python_version(),
-                numpy=np.__version__, torch=torch.__version__,
-                pytensor=pt.__version__, device=device,
-                card=_card(pt) if device != "cpu" else None,
+                numpy=np.__version__,
+                torch=torch.version if torch is not None else None,
+                pytensor=pt.version, device=device, card=card,
                 when=time.strftime("%Y-%m-%d %H:%M"))
     if out_json:
         with open(out_json, "w") as f:

@@ -7,18 +7,28 @@ from tests.benchmarks import suite
 from tests.conftest import require_torch
 
 
-@pytest.mark.parametrize("name", ["W1", "W1t", "W2", "W3", "W4", "W5", "W6",
-                                  "W7"])
-def test_workload_smoke(name):
-    require_torch()
-    res = suite.run(only=[name], smoke=True, verbose=False)
-    assert res and res[0]["workload"] == name
+NAMES = ["W1", "W1t", "W2", "W3", "W4", "W5", "W6", "W7", "tape"]
 
 
-def test_tape_overhead_smoke():
+def test_every_workload_smoke():
+    # One pair of worker processes for all of them (each import of torch
+    # costs about a second).
     require_torch()
-    res = suite.run(only=["tape"], smoke=True, verbose=False)
-    assert res[-1]["workload"] == "tape"
+    res = suite.run(only=NAMES, smoke=True, verbose=False)
+    assert [r["workload"] for r in res] == NAMES
+    assert all(r["smoke"] for r in res)
+
+
+def test_worker_reports_an_error_in_the_workload():
+    require_torch()
+    w = suite.Worker("pytensor")
+    try:
+        with pytest.raises(RuntimeError, match="KeyError"):
+            w.ask("build", name="W99")
+        assert w.ask("build", name="W1")["loss"] is not None
+    finally:
+        w.close()
+    assert w.proc.wait(timeout=30) == 0
 
 
 def test_markdown_report_renders():

@@ -11,6 +11,14 @@ chunks of a delayed one, and parallelises im2col/col2im and the layout
 transposes too: the W3 conv forward ran 1.6x faster than either BLAS
 setting under that load.
 
+That holds only while OpenBLAS's own threads sleep when idle (pytensor sets
+``OPENBLAS_THREAD_TIMEOUT``, :mod:`pytensor._threads`).  When NumPy loaded
+OpenBLAS before pytensor could set it, its idle threads spin for about
+0.1 s after every multi-threaded product and take the core a chunk thread
+needs: W3 measured 37 ms per step with chunk threads against 27 ms with
+chunks run in turn and BLAS threading each GEMM, so then chunks run in
+turn.
+
 BLAS is held at one thread while chunks run, through
 :func:`_blas.single_threaded` (threadpoolctl; reference-counted and shared
 with the recurrent layers, so overlapping users restore it once).  Where
@@ -47,8 +55,9 @@ def available():
     thread meanwhile (:mod:`_blas`, the mechanism the recurrent layers use,
     so their limits and ours nest), or already runs on one."""
     global _single_blas
-    if _blas._get_controller() is not None:
-        return True
+    c = _blas._get_controller()
+    if c is not None:
+        return not _spinning_openblas(c)
     if _single_blas is None:
         try:
             import threadpoolctl
@@ -59,6 +68,18 @@ def available():
         except Exception:           # not installed: BLAS threads unknown
             _single_blas = False
     return _single_blas
+
+
+def _spinning_openblas(controller):
+    """True when NumPy's BLAS is an OpenBLAS whose idle threads spin for
+    its default 2**28 cycles (``OPENBLAS_THREAD_TIMEOUT`` unset, or set
+    after it loaded)."""
+    from pytensor import _threads
+    if _threads.status()["OPENBLAS_THREAD_TIMEOUT"][1] not in ("set",
+                                                               "user"):
+        return any(lc.internal_api == "openblas"
+                   for lc in controller.lib_controllers)
+    return False
 
 
 def max_threads():
