@@ -317,6 +317,9 @@ def test_threaded_chunks_match_serial(monkeypatch, threads):
     the serial results exactly: partial weight/bias gradients are summed
     in chunk order whichever thread ran them."""
     from pytensor.ops.nn import _parallel
+    # The chunk threads run whatever OpenBLAS's idle policy (it only
+    # decides whether they pay, see _parallel.py).
+    monkeypatch.setattr(_parallel, "_spinning_openblas", lambda c: False)
     if not _parallel.available():
         pytest.skip("BLAS threads cannot be controlled (threadpoolctl)")
     rng = np.random.default_rng(5)
@@ -347,6 +350,9 @@ def test_threaded_chunks_match_serial(monkeypatch, threads):
 
 def test_threaded_chunks_propagate_errors(monkeypatch):
     from pytensor.ops.nn import _parallel
+    # The chunk threads run whatever OpenBLAS's idle policy (it only
+    # decides whether they pay, see _parallel.py).
+    monkeypatch.setattr(_parallel, "_spinning_openblas", lambda c: False)
     if not _parallel.available():
         pytest.skip("BLAS threads cannot be controlled (threadpoolctl)")
     before = _blas_threads()

@@ -12,13 +12,23 @@ So the per-step loops run with BLAS limited to one thread; the large
 products before and after them (input projection, weight gradients) keep
 every thread.
 
+That was measured with OpenBLAS's idle threads spinning (its default) on
+a machine with other processes on its cores.  On a machine whose cores are
+free the second thread pays: W4 (pytensor alone, 2 cores, load 0.5) ran
+its LSTM forward in 16 ms with two BLAS threads and 23 ms with one, the
+backward in 27 and 35 ms, whether OpenBLAS spins or not.  So the loops ask
+:func:`loop_blas`, which holds BLAS at one thread only while the machine
+is oversubscribed (a load average above the core count plus one: more
+runnable threads than cores beyond this process's own).
+
 ``threadpoolctl`` finds and sets the BLAS library NumPy loaded; without it
 (or for CuPy arrays) :func:`single_threaded` does nothing.
 """
 import contextlib
+import os
 import threading
 
-__all__ = ["single_threaded"]
+__all__ = ["single_threaded", "loop_blas"]
 
 _controller = None
 _unavailable = False
@@ -79,3 +89,19 @@ def single_threaded(array):
     if c is None:
         return contextlib.nullcontext()
     return _SingleThreaded(c)
+
+
+def _oversubscribed():
+    try:
+        return os.getloadavg()[0] > (os.cpu_count() or 1) + 1
+    except OSError:                 # no load average on this platform
+        return False
+
+
+def loop_blas(array):
+    """The BLAS setting for a recurrent loop's per-step products:
+    :func:`single_threaded` while the machine is oversubscribed, else
+    BLAS's own threads (see the module docstring)."""
+    if _oversubscribed():
+        return single_threaded(array)
+    return contextlib.nullcontext()

@@ -6,7 +6,7 @@ import numpy as np
 
 from pytensor.autograd.function import Function
 from pytensor.backend import get_xp
-from pytensor.ops.nn._blas import single_threaded
+from pytensor.ops.nn._blas import loop_blas
 from pytensor.ops.nn._common import check_tensor, fmt_shape
 from pytensor.tensor import Tensor
 from pytensor_ext import kernels_for
@@ -59,9 +59,9 @@ class ScaledDotProductAttention(Function):
         return s, masked
 
     def forward(self, q, k, v, mask, keep):
-        # The batch of small per-head products is latency-bound: one BLAS
-        # thread (see ops/nn/_blas.py).
-        with single_threaded(q):
+        # Small per-head products: one BLAS thread only on an
+        # oversubscribed machine (see ops/nn/_blas.py).
+        with loop_blas(q):
             s, masked = self._scores(q, k, mask)
             p = kernels_for(s).softmax_fwd(s, -1)
             if masked:
@@ -77,7 +77,7 @@ class ScaledDotProductAttention(Function):
 
     def backward_arrays(self, go):
         q, k, v, mask, keep, p = self.saved_arrays
-        with single_threaded(q):
+        with loop_blas(q):
             return self._backward_arrays(go, q, k, v, keep, p)
 
     def _backward_arrays(self, go, q, k, v, keep, p):

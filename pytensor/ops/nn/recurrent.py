@@ -22,7 +22,7 @@ the RNN).  The hidden states live in one ``(T + 1, B, H)`` buffer whose
 from pytensor.autograd.function import Function
 from pytensor.autograd.grad_mode import enable_grad
 from pytensor.backend import get_xp
-from pytensor.ops.nn._blas import single_threaded
+from pytensor.ops.nn._blas import loop_blas
 from pytensor.ops.nn._common import check_tensor, fmt_shape
 from pytensor_ext import kernels_for
 
@@ -115,7 +115,7 @@ class LSTMLayer(Function):
         whh_t = w_hh.T
         cell = k.lstm_cell_fwd
         mm = xp.matmul
-        with single_threaded(x):
+        with loop_blas(x):
             for t in _steps(T, self.reverse):
                 mm(Hs[t + prev], whh_t, out=gh)
                 # The activated gates overwrite the pre-activations in A.
@@ -140,7 +140,7 @@ class LSTMLayer(Function):
         dh = g_hn.copy()
         dc = g_cn.copy()
         mm = xp.matmul
-        with single_threaded(xc):
+        with loop_blas(xc):
             for t in _steps(T, not self.reverse):
                 dh += g_out[t]
                 cell_bwd(A[t], Cs[t + prev], Cs[t + cur], dh, dc,
@@ -203,7 +203,7 @@ class GRULayer(Function):
         gh = xp.empty((B, 3 * H), x.dtype)
         whh_t = w_hh.T
         mm = xp.matmul
-        with single_threaded(x):
+        with loop_blas(x):
             for t in _steps(T, self.reverse):
                 mm(Hs[t + prev], whh_t, out=gh)
                 if b_hh is not None:
@@ -227,7 +227,7 @@ class GRULayer(Function):
         dh = g_hn.copy()
         tmp = xp.empty((B, H), xc.dtype)
         mm = xp.matmul
-        with single_threaded(xc):
+        with loop_blas(xc):
             for t in _steps(T, not self.reverse):
                 dh += g_out[t]
                 cell_bwd(WS[t], Hs[t + prev], dh, out=(dGx[t], dGh[t], dh))
@@ -289,7 +289,7 @@ class RNNLayer(Function):
         gh = xp.empty((B, H), x.dtype)
         whh_t = w_hh.T
         mm = xp.matmul
-        with single_threaded(x):
+        with loop_blas(x):
             for t in _steps(T, self.reverse):
                 mm(Hs[t + prev], whh_t, out=gh)
                 gh += G[t]
@@ -313,7 +313,7 @@ class RNNLayer(Function):
         dh = g_hn.copy()
         d = xp.empty((B, H), xc.dtype)
         mm = xp.matmul
-        with single_threaded(xc):
+        with loop_blas(xc):
             for t in _steps(T, not self.reverse):
                 dh += g_out[t]
                 h = Hs[t + cur]
