@@ -84,7 +84,13 @@ def scatter_into(plan, src, out):
     if direct:
         target = out.reshape(mshape)            # a view: writes reach out
     else:
-        target = xp.zeros(mshape, src.dtype)
+        # Allocated in its final (permuted) shape and viewed as ``mshape``:
+        # the result is then the allocation itself, not a view of it, so
+        # the engine can keep it as a leaf's .grad without a copy (W5: a
+        # 50000 x 256 table's gradient, 7 ms of copying per step).
+        fresh = xp.zeros(shape if perm is None else
+                         tuple(shape[d] for d in perm), src.dtype)
+        target = fresh.reshape(mshape)
     if lin.size and target.size:
         if plan.unique:
             # Mask positions never repeat: a plain fancy add suffices.
@@ -93,11 +99,7 @@ def scatter_into(plan, src, out):
             kernels_for(target).index_add(target, axis, lin, src)
     if direct:
         return out
-    if perm is None:
-        res = target.reshape(shape)
-    else:
-        res = target.reshape(tuple(shape[d] for d in perm)).transpose(
-            _inverse(perm))
+    res = fresh if perm is None else fresh.transpose(_inverse(perm))
     if out is None:
         return xp.ascontiguousarray(res)
     out += res
