@@ -7,3 +7,6 @@ cdef extern from "Python.h":
 cdef object _atomic(object t)
 cdef object _meta(object arr)
 cdef object _resolve_saved(object s, object args, object outs, object results)
+
+# The tape's per-op entry point, called from C (see tape.pxd).
+from pytensor.autograd.tape cimport record_op as _c_record_op

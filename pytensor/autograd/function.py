@@ -299,7 +299,8 @@ class Function:
         if _op_hooks.active:
             _hooks.call_op_hooks("forward_pre", self, arrays)
         recording = _tape.recording
-        if recording and _tape.timing:
+        timing = recording and _tape.timing
+        if timing:
             t0 = _time.perf_counter()
         try:            # free unless it raises (zero-cost try, Python 3.11)
             if self._static:
@@ -323,17 +324,19 @@ class Function:
             results = [make(o) for o in outs]
         if self._view:
             _mark_view(results[0], args[0], self)
+        in_meta = out_meta = None
         if requires:
             self.next_functions = tuple(edges)
-            self._in_meta = _atomic(tuple(meta))
+            self._in_meta = in_meta = _atomic(tuple(meta))
             self._seq = next(_seq)
             if single:
                 m = meta[0] if meta and meta[0] is not None and \
                     meta[0][0] == outs[0].shape and \
                     meta[0][1] is outs[0].dtype else _meta(outs[0])
-                self._out_meta = _atomic((m,))
+                self._out_meta = out_meta = _atomic((m,))
             else:
-                self._out_meta = _atomic(tuple([_meta(o) for o in outs]))
+                self._out_meta = out_meta = _atomic(
+                    tuple([_meta(o) for o in outs]))
             nd = self._non_diff
             for i, t in enumerate(results):
                 if nd and _is_among(raw_outs[i], nd):
@@ -351,9 +354,14 @@ class Function:
         elif self._saved_raw is not None:
             self._saved_raw = None
         if recording:
-            row = _record_op(self, requires, args, results,
-                             _time.perf_counter() - t0 if _tape.timing
-                             else None)
+            elapsed = _time.perf_counter() - t0 if timing else None
+            if cython.compiled:     # a C call (function.pxd)
+                row = _c_record_op(  # noqa: F821
+                    self, requires, args, results, elapsed, in_meta,
+                    out_meta)
+            else:
+                row = _record_op(self, requires, args, results, elapsed,
+                                 in_meta, out_meta)
             if requires:
                 self._record = row          # the tape row (a tuple)
         if _op_hooks.active:

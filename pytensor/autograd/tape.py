@@ -26,6 +26,7 @@ Recording is off in library use and on in the REPL::
 """
 import collections
 import collections.abc
+import gc as _gc
 import itertools
 import os
 import sys
@@ -554,13 +555,52 @@ class Tape:
     def start(self):
         self._depth += 1
         self.recording = True
+        if self._depth == 1:
+            _gc_rebate_start()
 
     def stop(self):
         self._depth = max(0, self._depth - 1)
         self.recording = self._depth > 0
+        if not self.recording:
+            _gc_rebate_stop()
 
 
-def record_op(fn, made, inputs, outputs, elapsed=None):
+# While the tape records, the cyclic collector's young-generation threshold
+# is raised.  Why: the collector runs when net allocations of collectable
+# types (tuples, weak references, ...) since the last run pass a threshold
+# (700 by default), whether or not the objects are tracked.  Each recorded
+# op keeps about five such objects alive in the ring -- the row, the
+# output's weak reference, the metadata tuples the row shares with its node
+# -- that the collector can never free (rows and references are untracked
+# on creation), so they only make collections of everything else come
+# more often: four times as often on W1, where that was a third of the
+# recording cost.  Scaling the threshold by GC_REBATE gives back the
+# collections those objects triggered: W1's recording cost went from +16%
+# to +10% of its instructions (tests/benchmarks/bench_tape_recording.py
+# --instructions).  stop() restores the threshold unless someone changed it
+# meanwhile.
+GC_REBATE = 3
+_gc_saved = [None, None]        # [threshold before start, threshold set]
+
+
+def _gc_rebate_start():
+    t = _gc.get_threshold()
+    if t[0] <= 0:                   # collection off: nothing to rebate
+        return
+    new = (t[0] * GC_REBATE,) + t[1:]
+    _gc.set_threshold(*new)
+    _gc_saved[0], _gc_saved[1] = t, new
+
+
+def _gc_rebate_stop():
+    old, new = _gc_saved
+    if old is not None and _gc.get_threshold() == new:
+        _gc.set_threshold(*old)
+    _gc_saved[0] = _gc_saved[1] = None
+
+
+def record_op(fn, made, inputs, outputs, elapsed=None, in_meta=None,
+              out_meta=None):
     """Record one op; the hot path called by ``Function._apply``.
 
     Args:
@@ -569,6 +609,8 @@ def record_op(fn, made, inputs, outputs, elapsed=None):
         inputs: the op's arguments (Tensors, numbers, other values).
         outputs: the result Tensors.
         elapsed: host seconds of forward, when timing.
+        in_meta, out_meta: the node's ``_in_meta``/``_out_meta`` when the
+            caller has them at hand (else read from ``fn`` when ``made``).
 
     Returns:
         The row (a tuple; ``Record(row)`` reads it).
@@ -582,8 +624,9 @@ def record_op(fn, made, inputs, outputs, elapsed=None):
     """
     cls = type(fn)
     if made:
-        in_meta = fn._in_meta
-        out_meta = fn._out_meta
+        if in_meta is None:
+            in_meta = fn._in_meta
+            out_meta = fn._out_meta
         flags = 7           # GRAD_ENABLED | NODE_MADE | ANY_REQUIRES_GRAD
     else:
         in_meta, out_meta, flags = _meta_no_node(inputs, outputs)
@@ -606,13 +649,18 @@ def record_op(fn, made, inputs, outputs, elapsed=None):
         except KeyError:
             site = None
         if site is not None:
-            try:
-                f = _getframe(site[0])
-            except ValueError:
-                f = None
-            if f is not None:
-                code = f.f_code
-                lasti = f.f_lasti
+            if cython.compiled:
+                # C calls (tape.pxd): the frame's code and f_lasti
+                code = _site_code(site[0])  # noqa: F821
+                lasti = _site_lasti()       # noqa: F821
+            else:
+                try:
+                    f = _getframe(site[0])
+                    code = f.f_code
+                    lasti = f.f_lasti
+                except ValueError:
+                    code = None
+            if code is not None:
                 if code is site[1] and lasti == site[2]:
                     where = site[3]
                 else:
@@ -634,9 +682,12 @@ def record_op(fn, made, inputs, outputs, elapsed=None):
         if c is float or c is int:      # (the common scalar, tested first)
             ra = a
         elif c is Tensor or isinstance(a, Tensor):
-            ra = a.__weakref__
-            if ra is None or ra.__callback__ is not None:
-                ra = _ref(a)
+            if cython.compiled:     # reuses its plain reference (tape.pxd)
+                ra = PyWeakref_NewRef(a, None)  # noqa: F821
+            else:
+                ra = a.__weakref__
+                if ra is None or ra.__callback__ is not None:
+                    ra = _ref(a)
         elif c in _py_numbers:
             ra = a
         else:
@@ -645,9 +696,12 @@ def record_op(fn, made, inputs, outputs, elapsed=None):
         if c is float or c is int:      # (the common scalar, tested first)
             rb = b
         elif c is Tensor or isinstance(b, Tensor):
-            rb = b.__weakref__
-            if rb is None or rb.__callback__ is not None:
-                rb = _ref(b)
+            if cython.compiled:     # reuses its plain reference (tape.pxd)
+                rb = PyWeakref_NewRef(b, None)  # noqa: F821
+            else:
+                rb = b.__weakref__
+                if rb is None or rb.__callback__ is not None:
+                    rb = _ref(b)
         elif c in _py_numbers:
             rb = b
         else:
@@ -664,9 +718,12 @@ def record_op(fn, made, inputs, outputs, elapsed=None):
         if c is float or c is int:      # (the common scalar, tested first)
             ra = a
         elif c is Tensor or isinstance(a, Tensor):
-            ra = a.__weakref__
-            if ra is None or ra.__callback__ is not None:
-                ra = _ref(a)
+            if cython.compiled:     # reuses its plain reference (tape.pxd)
+                ra = PyWeakref_NewRef(a, None)  # noqa: F821
+            else:
+                ra = a.__weakref__
+                if ra is None or ra.__callback__ is not None:
+                    ra = _ref(a)
         elif c in _py_numbers:
             ra = a
         else:

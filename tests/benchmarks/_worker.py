@@ -35,7 +35,9 @@ def _serve(T, device, inp, out):
     if T.__name__ == "torch":
         T.set_num_threads(os.cpu_count() or 1)
     work = None
-    out.write(json.dumps(dict(ready=True, version=T.__version__)) + "\n")
+    threads = T._threads.status() if T.__name__ == "pytensor" else None
+    out.write(json.dumps(dict(ready=True, version=T.__version__,
+                              threads=threads)) + "\n")
     out.flush()
     for line in inp:
         msg = json.loads(line)

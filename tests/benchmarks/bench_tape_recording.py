@@ -95,12 +95,12 @@ def _child(mode, n):
     import pytensor
     from pytensor.autograd.tape import tape
     step = workload(pytensor)
-    if mode == "on":
-        tape.source = True
+    if mode != "off":
+        tape.source = mode == "on"      # "nosrc": recording without lines
         tape.start()
     for i in range(n):
         step()
-        if mode == "on" and len(tape.rows) > 20000:
+        if mode != "off" and len(tape.rows) > 20000:
             tape.clear()
 
 

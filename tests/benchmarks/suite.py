@@ -79,7 +79,9 @@ class Worker:
             [sys.executable, "-m", "tests.benchmarks._worker", fw, device],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT, env=env,
             text=True)
-        self.version = self._read()["version"]
+        ready = self._read()
+        self.version = ready["version"]
+        self.threads = ready.get("threads")
 
     def _read(self):
         line = self.proc.stdout.readline()
@@ -294,7 +296,8 @@ def run(only=None, smoke=False, device="cpu", rounds=7, rss=True,
                 cpus=os.cpu_count(), python=platform.python_version(),
                 numpy=np.__version__,
                 torch=torch.version if torch is not None else None,
-                pytensor=pt.version, device=device, card=card,
+                pytensor=pt.version, pytensor_threads=pt.threads,
+                device=device, card=card,
                 when=time.strftime("%Y-%m-%d %H:%M"))
     if out_json:
         with open(out_json, "w") as f:
