@@ -663,7 +663,7 @@ def _saved_totals(nodes):
                 continue
             seen.add(id(arr))
             count += 1
-            nbytes += int(getattr(arr, "nbytes", 0))
+            nbytes += arr.nbytes
     return count, nbytes
 
 

@@ -132,33 +132,43 @@ class Namer:
                 pass
 
     def _walk_dicts(self, name, module):
+        # (Hot on big models -- 10,000 modules for bench_graph's "model" --
+        # so local names, no per-module lists, and children pushed in
+        # reverse straight from their dict.)
         mods = self._modules
         params = self.params
         put = self._put
         tens = self._tensors
+        buffers = self.buffers
         stack = [(name, module)]
+        pop = stack.pop
+        push = stack.append
         while stack:
-            path, m = stack.pop()
+            path, m = pop()
             if id(m) in mods:
                 continue            # shared: named once, like named_modules
             mods[id(m)] = (path, m)
-            for k, p in m._parameters.items():
-                if p is not None:
-                    full = f"{path}.{k}"
-                    if full not in params:
-                        params[full] = p
-                    if id(p) not in tens:     # first name wins (model order)
-                        tens[id(p)] = (1, full, p)
+            ps = m._parameters
+            if ps:
+                for k, p in ps.items():
+                    if p is not None:
+                        full = f"{path}.{k}"
+                        if full not in params:
+                            params[full] = p
+                        if id(p) not in tens:   # first name wins (model order)
+                            tens[id(p)] = (1, full, p)
             bufs = getattr(m, "_buffers", None)
             if bufs:
                 for k, b in bufs.items():
                     if b is not None:
                         full = f"{path}.{k}"
-                        self.buffers.setdefault(full, b)
+                        buffers.setdefault(full, b)
                         put(b, full, 1)
-            kids = [(f"{path}.{k}", c) for k, c in m._modules.items()
-                    if c is not None]
-            stack.extend(reversed(kids))
+            kids = m._modules
+            if kids:
+                for k, c in reversed(kids.items()):
+                    if c is not None:
+                        push((f"{path}.{k}", c))
 
     # ------------------------------------------------------------------
     def name(self, t, default=None):
