@@ -131,9 +131,13 @@ def compare(name, pt, torch, device="cpu", rounds=7, budget=0.25,
     ib = torch.ask("iters", budget=budget)["n"]
     ta, tb, ratios = [], [], []
     for _ in range(rounds):
+        # After the pause, one untimed step: the first step after an idle
+        # spell runs cold (W3: 3-4 ms slower), whichever the framework.
         time.sleep(PAUSE)
+        pt.ask("steps", n=1)
         x = pt.ask("steps", n=ia)["t"]
         time.sleep(PAUSE)
+        torch.ask("steps", n=1)
         y = torch.ask("steps", n=ib)["t"]
         ta.append(x)
         tb.append(y)
