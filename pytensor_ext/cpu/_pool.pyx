@@ -36,6 +36,19 @@ __all__ = ["max_pool2d_fwd", "max_pool2d_bwd", "adaptive_max_pool2d_fwd",
 # thread: large on purpose (about a millisecond of work), see _conv.pyx.
 cdef Py_ssize_t GRAIN = 1 << 21
 
+# A window element of max pooling costs about four times what GRAIN
+# assumes (strided loads, compare, select and argmax bookkeeping: W3's
+# first pooling, 1.6M window elements, took 3.0 ms on one thread), so its
+# work is weighed by this before the thread decision: that pooling then
+# runs on two threads.
+cdef Py_ssize_t MAX_COST = 4
+
+# Elements between two threads' scratch rows: at least a 64-byte cache
+# line, so that threads writing their rows do not share one (false
+# sharing made W3's first pooling slower on two threads than on one).
+cdef enum:
+    PAD = 16
+
 # Divisor modes of the average pooling loops.
 cdef enum:
     DIV_PRODUCT = 0     # sum / (dh[oh] * dw[ow])      (avg_pool2d)
@@ -180,7 +193,7 @@ cdef void _max_pool(const real* x, real* y, int64_t* idx, int* scratch,
                     int nt, real lowest) noexcept nogil:
     """Regular pooling: t0/t1 = wlo/whi per offset, t2 = wfirst per window;
     adaptive: t0/t1 = row windows [hs, he), t2/t3 = column windows.
-    ``scratch``: ``bw`` ints per thread."""
+    ``scratch``: ``bw`` ints per thread, ``bw + PAD`` apart."""
     cdef Py_ssize_t planes = N * C
     cdef Py_ssize_t p, n, c
     cdef Py_ssize_t L = bh * bw
@@ -194,7 +207,8 @@ cdef void _max_pool(const real* x, real* y, int64_t* idx, int* scratch,
                                W, sxh, bh, bw, t0, t1, t2, t3, lowest)
         else:
             _max_plane_rows(x + n * sxn + c * sxc, y + p * L, idx + p * L,
-                            scratch + openmp.omp_get_thread_num() * bw, H, W, sxh, bh, bw, kh, kw, sh, sw, ph, pw, dh,
+                            scratch + openmp.omp_get_thread_num() * (bw + PAD),
+                            H, W, sxh, bh, bw, kh, kw, sh, sw, ph, pw, dh,
                             dw, t0, t1, t2, koh, kow, lowest)
 
 
@@ -384,7 +398,8 @@ cdef void _avg_bwd(const real* gy, real* gx, real* scratch,
                    const int64_t* t1, const int64_t* t2, const int64_t* t3,
                    const int64_t* dvh, const int64_t* dvw, int mode,
                    int64_t dconst, bint adaptive, int nt) noexcept nogil:
-    """``scratch`` holds one row of ``bw`` values per thread."""
+    """``scratch`` holds one row of ``bw`` values per thread, ``bw + PAD``
+    apart."""
     cdef Py_ssize_t p
     cdef Py_ssize_t L = bh * bw
     cdef Py_ssize_t chunk = _chunk(H * W + L * kh * kw)
@@ -395,7 +410,8 @@ cdef void _avg_bwd(const real* gy, real* gx, real* scratch,
                                    t0, t1, t2, t3, dvh, dvw, mode, dconst)
         else:
             _avg_bwd_plane_rows(gy + p * L, gx + p * H * W,
-                                scratch + openmp.omp_get_thread_num() * bw,
+                                scratch + openmp.omp_get_thread_num() *
+                                (bw + PAD),
                                 H, W, bh, bw, kh, kw, sh, sw, ph, pw, t0, t1,
                                 dvh, dvw, mode, dconst)
 
@@ -468,8 +484,8 @@ def _run_max(object x, int t, Py_ssize_t bh, Py_ssize_t bw, geo, t0, t1,
     cdef int64_t[::1] a3 = _i64(t3)
     koffs = np.arange(kh * kw, dtype=np.int64)
     cdef int64_t[::1] koh = _i64(koffs // kw * dh), kow = _i64(koffs % kw * dw)
-    cdef int nt = threads_for(y.size * max(per_window, 1), GRAIN)
-    cdef int[::1] scratch = np.empty(nt * bw + 1, dtype=np.intc)
+    cdef int nt = threads_for(y.size * max(per_window, 1) * MAX_COST, GRAIN)
+    cdef int[::1] scratch = np.empty(nt * (bw + PAD) + 1, dtype=np.intc)
     with nogil:
         if t == cnp.NPY_FLOAT32:
             _max_pool[float](<const float*>cnp.PyArray_DATA(a),
@@ -645,7 +661,7 @@ def _run_avg_bwd(object gy, int t, Py_ssize_t H, Py_ssize_t W, geo, t0, t1,
     cdef int64_t[::1] a0 = _i64(t0), a1 = _i64(t1), a2 = _i64(t2)
     cdef int64_t[::1] a3 = _i64(t3), advh = _i64(dvh), advw = _i64(dvw)
     cdef int nt = threads_for(gx.size + g.size * max(per_window, 1), GRAIN)
-    scratch = np.empty(nt * bw + 1, dtype=g.dtype)
+    scratch = np.empty(nt * (bw + PAD) + 1, dtype=g.dtype)
     cdef cnp.ndarray sc = <cnp.ndarray>scratch
     with nogil:
         if t == cnp.NPY_FLOAT32:
