@@ -36,6 +36,9 @@ cdef extern from *:
     object _site_code "__pt_site_code"(Py_ssize_t depth)
     int _site_lasti "__pt_site_lasti"()
 
+# What a row stores for an argument: a C call from record_op.
+cdef object _arg_ref(object t)
+
 # Function._apply calls it for every recorded op: a C call (function.pxd
 # cimports it), a Python one from elsewhere.
 cpdef object record_op(object fn, object made, object inputs, object outputs,

@@ -672,66 +672,22 @@ def record_op(fn, made, inputs, outputs, elapsed=None, in_meta=None,
             where = _walk_user_frame(cls)
     # Arguments: a weak reference per Tensor (the same object for the same
     # live tensor: the one it already has is reused), Python numbers as
-    # they are, else None.  The common shapes (two or one argument, one
-    # output) build the row in one go, with the argument code inlined
-    # (a call to a helper costs more than the work).
+    # they are, else None (``_arg_ref``: a C function when compiled,
+    # tape.pxd).  The common shapes (two or one argument, one output)
+    # build the row in one go.
     n = len(inputs)
     if n == 2 and len(outputs) == 1:
-        a, b = inputs
-        c = type(a)
-        if c is float or c is int:      # (the common scalar, tested first)
-            ra = a
-        elif c is Tensor or isinstance(a, Tensor):
-            if cython.compiled:     # reuses its plain reference (tape.pxd)
-                ra = PyWeakref_NewRef(a, None)  # noqa: F821
-            else:
-                ra = a.__weakref__
-                if ra is None or ra.__callback__ is not None:
-                    ra = _ref(a)
-        elif c in _py_numbers:
-            ra = a
-        else:
-            ra = None
-        c = type(b)
-        if c is float or c is int:      # (the common scalar, tested first)
-            rb = b
-        elif c is Tensor or isinstance(b, Tensor):
-            if cython.compiled:     # reuses its plain reference (tape.pxd)
-                rb = PyWeakref_NewRef(b, None)  # noqa: F821
-            else:
-                rb = b.__weakref__
-                if rb is None or rb.__callback__ is not None:
-                    rb = _ref(b)
-        elif c in _py_numbers:
-            rb = b
-        else:
-            rb = None
         # (compiled: the C call, not weakref.ref's type call with its
         # argument parsing; cython.compiled is a compile-time constant)
         ro = PyWeakref_NewRef(outputs[0], None) if cython.compiled \
             else _ref(outputs[0])  # noqa: F821 (PyWeakref_NewRef: tape.pxd)
         row = (next(_ids), cls, in_meta, out_meta, where, _mod[1], _mod[0],
-               flags, rare, 2, ra, rb, ro)
+               flags, rare, 2, _arg_ref(inputs[0]), _arg_ref(inputs[1]), ro)
     elif n == 1 and len(outputs) == 1:
-        a = inputs[0]
-        c = type(a)
-        if c is float or c is int:      # (the common scalar, tested first)
-            ra = a
-        elif c is Tensor or isinstance(a, Tensor):
-            if cython.compiled:     # reuses its plain reference (tape.pxd)
-                ra = PyWeakref_NewRef(a, None)  # noqa: F821
-            else:
-                ra = a.__weakref__
-                if ra is None or ra.__callback__ is not None:
-                    ra = _ref(a)
-        elif c in _py_numbers:
-            ra = a
-        else:
-            ra = None
         ro = PyWeakref_NewRef(outputs[0], None) if cython.compiled \
             else _ref(outputs[0])  # noqa: F821
         row = (next(_ids), cls, in_meta, out_meta, where, _mod[1], _mod[0],
-               flags, rare, 1, ra, ro)
+               flags, rare, 1, _arg_ref(inputs[0]), ro)
     else:
         row = (next(_ids), cls, in_meta, out_meta, where, _mod[1], _mod[0],
                flags, rare, n) + tuple([_arg_ref(t) for t in inputs]) + \
@@ -755,10 +711,15 @@ def record_op(fn, made, inputs, outputs, elapsed=None, in_meta=None,
 def _arg_ref(t):
     """What a row stores for an argument (see :func:`record_op`)."""
     c = type(t)
+    if c is float or c is int:          # (the common scalar, tested first)
+        return t
     if c is Tensor or isinstance(t, Tensor):
-        r = t.__weakref__
-        if r is None or r.__callback__ is not None:
-            r = _ref(t)     # the plain weak reference, cached by CPython
+        if cython.compiled:     # reuses its plain reference (tape.pxd)
+            r = PyWeakref_NewRef(t, None)  # noqa: F821
+        else:
+            r = t.__weakref__
+            if r is None or r.__callback__ is not None:
+                r = _ref(t)     # the plain weak reference, cached by CPython
         return r
     if c in _py_numbers:
         return t

@@ -43,11 +43,11 @@ def workload(pytensor):
     return step
 
 
-def timing(rounds):
-    import pytensor
-    from pytensor import _compiled
+def paired_on_off(step, pairs, warmup=10):
+    """``(offs, ons, ratios)``: ``step`` timed with recording (and source
+    lines) off and on, in ``pairs`` pairs whose order flips every pair, so
+    a drift of the shared machine hits both sides alike."""
     from pytensor.autograd.tape import tape
-    step = workload(pytensor)
 
     def run(on):
         if on:
@@ -61,11 +61,11 @@ def timing(rounds):
             if len(tape.rows) > 20000:
                 tape.clear()
         return dt
-    for _ in range(10):
+    for _ in range(warmup):
         run(False)
         run(True)
     offs, ons, ratios = [], [], []
-    for i in range(rounds):
+    for i in range(pairs):
         if i % 2:
             a = run(False)
             b = run(True)
@@ -75,6 +75,14 @@ def timing(rounds):
         offs.append(a)
         ons.append(b)
         ratios.append(b / a)
+    tape.clear()
+    return offs, ons, ratios
+
+
+def timing(rounds):
+    import pytensor
+    from pytensor import _compiled
+    offs, ons, ratios = paired_on_off(workload(pytensor), rounds)
     status = _compiled.status()
     loaded = [v for v in status.values() if v != "not imported"]
     print(f"compiled hot modules: "

@@ -180,41 +180,16 @@ def gemm_vs_numpy(pt, device="cpu", rounds=7, n=2048, smoke=False):
 
 def tape_overhead(pt, rounds=7, smoke=False):
     """W1 with tape recording (with source lines) against recording off:
-    single steps in pairs whose order flips every pair (a drift of the
-    shared machine then hits both sides alike), ``40 * rounds`` pairs; the
-    median of the paired ratios."""
-    from pytensor.autograd.tape import tape
+    single steps in ``40 * rounds`` pairs whose order flips every pair
+    (:func:`bench_tape_recording.paired_on_off`); the median of the paired
+    ratios, the quartiles as the spread."""
+    from tests.benchmarks.bench_tape_recording import paired_on_off
     w = W.w1(pt)
     w.step()
-
-    def run(on):
-        if on:
-            tape.source = True
-            tape.start()
-        t = time.perf_counter()
-        w.step()
-        dt = time.perf_counter() - t
-        if on:
-            tape.stop()
-            if len(tape.rows) > 20000:
-                tape.clear()
-        return dt
     if smoke:
-        run(True)
+        paired_on_off(w.step, 1, warmup=0)
         return dict(workload="tape", smoke=True)
-    for _ in range(10):
-        run(False)
-        run(True)
-    ratios = []
-    for i in range(40 * rounds):
-        if i % 2:
-            off = run(False)
-            on = run(True)
-        else:
-            on = run(True)
-            off = run(False)
-        ratios.append(on / off)
-    tape.clear()
+    ratios = paired_on_off(w.step, 40 * rounds)[2]
     q = statistics.quantiles(ratios, n=4)
     return dict(workload="tape", overhead=statistics.median(ratios) - 1,
                 ratio_min=q[0], ratio_max=q[2], target=0.15)
