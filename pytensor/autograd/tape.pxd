@@ -27,7 +27,16 @@ cdef extern from *:
             Py_RETURN_NONE;
         }
         code = (PyObject*)PyFrame_GetCode(f);          /* new */
+    #if PY_VERSION_HEX >= 0x030B0000
         __pt_site_lasti_v = PyFrame_GetLasti(f);
+    #else
+        {   /* Python 3.10: no PyFrame_GetLasti; the attribute */
+            PyObject* v = PyObject_GetAttrString((PyObject*)f, "f_lasti");
+            __pt_site_lasti_v = v ? (int)PyLong_AsLong(v) : -1;
+            Py_XDECREF(v);
+            PyErr_Clear();
+        }
+    #endif
         Py_DECREF(f);
         return code;
     }
