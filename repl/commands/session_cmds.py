@@ -23,7 +23,24 @@ def device(session, args):
             lines.append(f"cuda:{i}  {cuda.get_device_name(i)}")
     else:
         lines.append("CUDA: not available (CuPy missing or no GPU)")
+    lines.append(_threads_line())
     return "\n".join(lines)
+
+
+_HOW = {"set": "set by pytensor", "user": "yours", "off":
+        "PYTENSOR_THREAD_TUNING=0", "too late": "loaded before pytensor"}
+
+
+def _threads_line():
+    """How idle CPU threads behave (pytensor/_threads.py): a spinning pool
+    takes the cores the next op needs, which is worth seeing when a step
+    is slower than it should be."""
+    from pytensor import _threads
+    parts = []
+    for name, (value, how) in _threads.status().items():
+        shown = f"{name}={value}" if value is not None else f"{name} unset"
+        parts.append(f"{shown} ({_HOW.get(how, how)})")
+    return f"CPU: {os.cpu_count()} cores; idle threads: " + ", ".join(parts)
 
 
 @command("seed", "N", "seed every RNG (pytensor, NumPy, Python, CuPy)",

@@ -154,3 +154,16 @@ def test_user_print_inside_commands_goes_to_the_output():
 
 def test_strip_ansi():
     assert strip_ansi("\x1b[31mred\x1b[0m\x1b]777;ready\x07") == "red"
+
+
+def test_device_shows_how_idle_cpu_threads_behave(monkeypatch):
+    from pytensor import _threads
+    monkeypatch.setattr(_threads, "_STATE", {
+        "OMP_WAIT_POLICY": "set", "OPENBLAS_THREAD_TIMEOUT": "too late"})
+    monkeypatch.setenv("OMP_WAIT_POLICY", "PASSIVE")
+    monkeypatch.delenv("OPENBLAS_THREAD_TIMEOUT", raising=False)
+    out = run_lines(":device")
+    line = [ln for ln in out.splitlines() if ln.startswith("CPU: ")]
+    assert line and line[0].endswith(
+        "idle threads: OMP_WAIT_POLICY=PASSIVE (set by pytensor), "
+        "OPENBLAS_THREAD_TIMEOUT unset (loaded before pytensor)")
