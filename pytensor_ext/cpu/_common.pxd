@@ -124,6 +124,21 @@ cdef inline int threads_for(Py_ssize_t work, Py_ssize_t grain) noexcept nogil:
     return nt if k >= nt else <int>k
 
 
+# Work (elements) per dynamically scheduled chunk of the window kernels
+# (convolution, pooling): threads take chunks as they go, so a thread the
+# OS delays (a busy machine) holds up at most one chunk, not half of the
+# work as a static split would.
+cdef enum:
+    SCHED_WORK = 1 << 16
+
+
+cdef inline Py_ssize_t sched_chunk(Py_ssize_t per_task) noexcept nogil:
+    """Tasks per dynamic chunk when each task is ``per_task`` elements."""
+    if per_task < 1:
+        per_task = 1
+    return SCHED_WORK // per_task if per_task < SCHED_WORK else 1
+
+
 # --- array checks ---------------------------------------------------------
 cdef inline int real_type(object x) noexcept:
     """NPY_FLOAT32 or NPY_FLOAT64 for a native-endian float32/float64 NumPy

@@ -24,7 +24,8 @@ from cython.parallel cimport prange
 from libc.string cimport memset
 from openmp cimport omp_get_max_threads
 
-from pytensor_ext.cpu._common cimport real, real_type, threads_for
+from pytensor_ext.cpu._common cimport (real, real_type, sched_chunk,
+                                       threads_for)
 
 import numpy as np
 
@@ -49,18 +50,6 @@ def max_threads():
 # one, often milliseconds (the thread waits for a core while the first
 # one waits at the barrier), which a parallel region must earn back.
 cdef Py_ssize_t GRAIN = 1 << 21
-
-
-# Work (elements) per dynamically scheduled chunk: threads take chunks as
-# they go, so a thread the OS delays (a busy machine) holds up at most one
-# chunk, not half of the work as a static split would.
-cdef Py_ssize_t CHUNK = 1 << 16
-
-
-cdef inline Py_ssize_t _chunk(Py_ssize_t per_task) noexcept nogil:
-    if per_task < 1:
-        per_task = 1
-    return CHUNK // per_task if per_task < CHUNK else 1
 
 
 def _set_grain(Py_ssize_t grain):
@@ -158,7 +147,7 @@ cdef void _im2col(const real* x, real* out, Py_ssize_t N, Py_ssize_t C,
                          ph, pw, dh, dw, bh, bw, row_stride, n_stride)
         return
     for t in prange(tasks, schedule="dynamic", num_threads=nt,
-                    chunksize=_chunk(bh * bw)):
+                    chunksize=sched_chunk(bh * bw)):
         _im2col_task(x, out, t, N, H, W, sxn, sxc, sxh, kh, kw, sh, sw,
                      ph, pw, dh, dw, bh, bw, row_stride, n_stride)
 
@@ -216,7 +205,7 @@ cdef void _col2im(const real* cols, real* out, Py_ssize_t N, Py_ssize_t C,
                          dw, bh, bw, row_stride, n_stride)
         return
     for t in prange(tasks, schedule="dynamic", num_threads=nt,
-                    chunksize=_chunk(kh * kw * bh * bw)):
+                    chunksize=sched_chunk(kh * kw * bh * bw)):
         _col2im_task(cols, out, t, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw,
                      bh, bw, row_stride, n_stride)
 

@@ -19,7 +19,8 @@ from libc.math cimport INFINITY
 from libc.string cimport memset
 cimport openmp
 
-from pytensor_ext.cpu._common cimport real, real_type, threads_for
+from pytensor_ext.cpu._common cimport (real, real_type, sched_chunk,
+                                       threads_for)
 
 import numpy as np
 
@@ -54,18 +55,6 @@ cdef enum:
     DIV_PRODUCT = 0     # sum / (dh[oh] * dw[ow])      (avg_pool2d)
     DIV_EACH = 1        # sum / dh[oh] / dw[ow]        (adaptive_avg_pool2d)
     DIV_CONST = 2       # sum / divisor_override
-
-
-# Work (elements) per dynamically scheduled chunk: threads take chunks as
-# they go, so a thread the OS delays (a busy machine) holds up at most one
-# chunk, not half of the work as a static split would.
-cdef Py_ssize_t CHUNK = 1 << 16
-
-
-cdef inline Py_ssize_t _chunk(Py_ssize_t per_task) noexcept nogil:
-    if per_task < 1:
-        per_task = 1
-    return CHUNK // per_task if per_task < CHUNK else 1
 
 
 def _set_grain(Py_ssize_t grain):
@@ -197,7 +186,7 @@ cdef void _max_pool(const real* x, real* y, int64_t* idx, int* scratch,
     cdef Py_ssize_t planes = N * C
     cdef Py_ssize_t p, n, c
     cdef Py_ssize_t L = bh * bw
-    cdef Py_ssize_t chunk = _chunk(L * kh * kw)
+    cdef Py_ssize_t chunk = sched_chunk(L * kh * kw)
     for p in prange(planes, schedule="dynamic", num_threads=nt,
                     chunksize=chunk):
         n = p // C
@@ -231,7 +220,7 @@ cdef void _max_bwd(const real* gy, const int64_t* idx, real* gx,
                    Py_ssize_t HW) noexcept nogil:
     cdef Py_ssize_t p
     cdef int nt = threads_for(planes * (L + HW), GRAIN)
-    cdef Py_ssize_t chunk = _chunk(L + HW)
+    cdef Py_ssize_t chunk = sched_chunk(L + HW)
     for p in prange(planes, schedule="dynamic", num_threads=nt,
                     chunksize=chunk):
         _max_bwd_plane(gy + p * L, idx + p * L, gx + p * HW, L, HW)
@@ -326,7 +315,7 @@ cdef void _avg_pool(const real* x, real* y, Py_ssize_t N, Py_ssize_t C,
     cdef Py_ssize_t p, n, c
     cdef Py_ssize_t L = bh * bw
     cdef int nt = threads_for(work, GRAIN)
-    cdef Py_ssize_t chunk = _chunk(work // (planes if planes > 0 else 1))
+    cdef Py_ssize_t chunk = sched_chunk(work // (planes if planes > 0 else 1))
     for p in prange(planes, schedule="dynamic", num_threads=nt,
                     chunksize=chunk):
         n = p // C
@@ -402,7 +391,7 @@ cdef void _avg_bwd(const real* gy, real* gx, real* scratch,
     apart."""
     cdef Py_ssize_t p
     cdef Py_ssize_t L = bh * bw
-    cdef Py_ssize_t chunk = _chunk(H * W + L * kh * kw)
+    cdef Py_ssize_t chunk = sched_chunk(H * W + L * kh * kw)
     for p in prange(planes, schedule="dynamic", num_threads=nt,
                     chunksize=chunk):
         if adaptive:
