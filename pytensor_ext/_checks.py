@@ -2,7 +2,7 @@
 (im2col/col2im, pooling): one message for one mistake, whichever backend
 ran."""
 
-__all__ = ["pair", "conv_geometry"]
+__all__ = ["pair", "conv_geometry", "four_d", "adaptive_fits"]
 
 
 def pair(name, what, value, minimum):
@@ -37,3 +37,25 @@ def conv_geometry(name, kernel_size, stride, padding, dilation, blocks,
             pair(name, "padding", padding, 0),
             pair(name, "dilation", dilation, 1),
             pair(name, "blocks", blocks, 0))
+
+
+def four_d(name, x):
+    """Raise unless ``x`` is a 4-d (N, C, H, W) array.
+
+    Example:
+        >>> import numpy as np
+        >>> from pytensor_ext._checks import four_d
+        >>> four_d("im2col", np.zeros((1, 1, 2, 2)))
+    """
+    if x.ndim != 4:
+        raise ValueError(f"{name}: expected a 4-d (N, C, H, W) array, got "
+                         f"shape {tuple(x.shape)}")
+
+
+def adaptive_fits(name, shape, bh, bw):
+    """Raise when an adaptive pooling of an (N, C, H, W) ``shape`` to
+    ``(bh, bw)`` would pool an empty plane into non-empty windows."""
+    n, c, h, w = shape
+    if (h == 0 or w == 0) and bh * bw and n * c:
+        raise ValueError(f"{name}: cannot pool an empty plane {(h, w)} to "
+                         f"{(bh, bw)}")

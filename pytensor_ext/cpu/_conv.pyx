@@ -30,7 +30,8 @@ from pytensor_ext.cpu._common cimport (real, real_type, sched_chunk,
 import numpy as np
 
 from pytensor_ext import reference as _ref
-from pytensor_ext._checks import conv_geometry as _geometry, pair as _pair
+from pytensor_ext._checks import (conv_geometry as _geometry,
+                                  four_d as _four_d, pair as _pair)
 
 cnp.import_array()
 
@@ -237,9 +238,7 @@ def im2col(x, kernel_size, stride, padding, dilation, blocks, layout="nkl"):
     t = real_type(x)
     if t < 0:
         return _ref.im2col(x, *geo, layout)
-    if x.ndim != 4:
-        raise ValueError(f"im2col: expected a 4-d (N, C, H, W) array, got "
-                         f"shape {tuple(x.shape)}")
+    _four_d("im2col", x)
     cdef Py_ssize_t kh = geo[0][0], kw = geo[0][1], sh = geo[1][0]
     cdef Py_ssize_t sw = geo[1][1], ph = geo[2][0], pw = geo[2][1]
     cdef Py_ssize_t dh = geo[3][0], dw = geo[3][1], bh = geo[4][0]

@@ -25,7 +25,8 @@ from pytensor_ext.cpu._common cimport (real, real_type, sched_chunk,
 import numpy as np
 
 from pytensor_ext import reference as _ref
-from pytensor_ext._checks import pair as _pair
+from pytensor_ext._checks import (adaptive_fits as _adaptive_fits,
+                                  four_d as _four_d, pair as _pair)
 
 cnp.import_array()
 
@@ -412,9 +413,7 @@ cdef cnp.ndarray _planes(object x, str name):
     cdef cnp.ndarray a = <cnp.ndarray>x
     cdef Py_ssize_t isz
     cdef int d
-    if a.ndim != 4:
-        raise ValueError(f"{name}: expected a 4-d (N, C, H, W) array, got "
-                         f"shape {tuple(x.shape)}")
+    _four_d(name, x)
     isz = a.itemsize
     if (a.shape[3] > 1 and a.strides[3] != isz) or \
             not cnp.PyArray_ISALIGNED(a):
@@ -509,9 +508,7 @@ def max_pool2d_fwd(x, kernel_size, stride, padding, dilation, blocks):
     if t < 0:
         return _ref.max_pool2d_fwd(x, (kh, kw), (sh, sw), (ph, pw),
                                    (dh, dw), (bh, bw))
-    if x.ndim != 4:
-        raise ValueError(f"max_pool2d_fwd: expected a 4-d (N, C, H, W) "
-                         f"array, got shape {tuple(x.shape)}")
+    _four_d("max_pool2d_fwd", x)
     lo, hi, first = _col_ranges(x.shape[3], kw, sw, pw, dw, bw)
     return _run_max(x, t, bh, bw, (kh, kw, sh, sw, ph, pw, dh, dw), lo, hi,
                     first, first, False, kh * kw, "max_pool2d_fwd")
@@ -524,13 +521,9 @@ def adaptive_max_pool2d_fwd(x, blocks):
     t = real_type(x)
     if t < 0:
         return _ref.adaptive_max_pool2d_fwd(x, (bh, bw))
-    if x.ndim != 4:
-        raise ValueError(f"adaptive_max_pool2d_fwd: expected a 4-d "
-                         f"(N, C, H, W) array, got shape {tuple(x.shape)}")
+    _four_d("adaptive_max_pool2d_fwd", x)
     H, W = x.shape[2], x.shape[3]
-    if (H == 0 or W == 0) and bh * bw and x.shape[0] * x.shape[1]:
-        raise ValueError(f"adaptive_max_pool2d_fwd: cannot pool an empty "
-                         f"plane {(H, W)} to {(bh, bw)}")
+    _adaptive_fits("adaptive_max_pool2d_fwd", x.shape, bh, bw)
     hs, he = _adaptive_axis(H, bh)
     ws, we = _adaptive_axis(W, bw)
     per = (-(-H // max(bh, 1)) + 1) * (-(-W // max(bw, 1)) + 1)
@@ -690,9 +683,7 @@ def avg_pool2d_fwd(x, kernel_size, stride, padding, blocks,
     if t < 0:
         return _ref.avg_pool2d_fwd(x, ks, st, pd, bl, count_include_pad,
                                    divisor_override)
-    if x.ndim != 4:
-        raise ValueError(f"avg_pool2d_fwd: expected a 4-d (N, C, H, W) "
-                         f"array, got shape {tuple(x.shape)}")
+    _four_d("avg_pool2d_fwd", x)
     (_, _, _, dvh), (lo, hi, empty, dvw) = _avg_tables(
         x.shape[2], x.shape[3], ks, st, pd, bl, count_include_pad)
     mode, dconst = _avg_mode(divisor_override)
@@ -729,13 +720,9 @@ def adaptive_avg_pool2d_fwd(x, blocks):
     t = real_type(x)
     if t < 0:
         return _ref.adaptive_avg_pool2d_fwd(x, (bh, bw))
-    if x.ndim != 4:
-        raise ValueError(f"adaptive_avg_pool2d_fwd: expected a 4-d "
-                         f"(N, C, H, W) array, got shape {tuple(x.shape)}")
+    _four_d("adaptive_avg_pool2d_fwd", x)
     H, W = x.shape[2], x.shape[3]
-    if (H == 0 or W == 0) and bh * bw and x.shape[0] * x.shape[1]:
-        raise ValueError(f"adaptive_avg_pool2d_fwd: cannot pool an empty "
-                         f"plane {(H, W)} to {(bh, bw)}")
+    _adaptive_fits("adaptive_avg_pool2d_fwd", x.shape, bh, bw)
     hs, he = _adaptive_axis(H, bh)
     ws, we = _adaptive_axis(W, bw)
     per = (-(-H // max(bh, 1)) + 1) * (-(-W // max(bw, 1)) + 1)

@@ -5,7 +5,8 @@ through their strides (no copy); results are new C-contiguous arrays."""
 import numpy as np
 
 from pytensor_ext import reference as _ref
-from pytensor_ext._checks import conv_geometry as _geometry, pair
+from pytensor_ext._checks import (conv_geometry as _geometry,
+                                  four_d as _four_d, pair)
 from pytensor_ext.gpu._common import ctype, is_real
 from pytensor_ext.gpu._memo import cupy
 from pytensor_ext.gpu._registry import raw_function, raw_module
@@ -37,9 +38,7 @@ def im2col(x, kernel_size, stride, padding, dilation, blocks, layout="nkl"):
                     layout)
     if not is_real(x):
         return _ref.im2col(x, *geo, layout)
-    if x.ndim != 4:
-        raise ValueError(f"im2col: expected a 4-d (N, C, H, W) array, got "
-                         f"shape {tuple(x.shape)}")
+    _four_d("im2col", x)
     cp = cupy()
     (kh, kw), (sh, sw), (ph, pw), (dh, dw), (bh, bw) = geo
     n, c, h, w = x.shape

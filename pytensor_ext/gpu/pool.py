@@ -5,6 +5,8 @@ C-contiguous arrays."""
 import numpy as np
 
 from pytensor_ext import reference as _ref
+from pytensor_ext._checks import (adaptive_fits as _adaptive_fits,
+                                  four_d as _four_d)
 from pytensor_ext.gpu._common import ctype, is_real
 from pytensor_ext.gpu._memo import cupy
 from pytensor_ext.gpu._registry import raw_function, raw_module
@@ -23,12 +25,6 @@ _THREADS = 256
 i64 = np.int64
 
 
-def _four(name, x):
-    if x.ndim != 4:
-        raise ValueError(f"{name}: expected a 4-d (N, C, H, W) array, got "
-                         f"shape {tuple(x.shape)}")
-
-
 def _fn(kernel, x):
     return raw_function(POOL, f"pytensor_{kernel}<{ctype(x)}>")
 
@@ -45,7 +41,7 @@ def max_pool2d_fwd(x, kernel_size, stride, padding, dilation, blocks):
     if not is_real(x):
         return _ref.max_pool2d_fwd(x, (kh, kw), (sh, sw), (ph, pw),
                                    (dh, dw), (bh, bw))
-    _four(name, x)
+    _four_d(name, x)
     cp = cupy()
     n, c, h, w = x.shape
     y = cp.empty((n, c, bh, bw), dtype=x.dtype)
@@ -65,12 +61,10 @@ def adaptive_max_pool2d_fwd(x, blocks):
     bh, bw = pair(name, "blocks", blocks, 0)
     if not is_real(x):
         return _ref.adaptive_max_pool2d_fwd(x, (bh, bw))
-    _four(name, x)
+    _four_d(name, x)
     cp = cupy()
     n, c, h, w = x.shape
-    if (h == 0 or w == 0) and bh * bw and n * c:
-        raise ValueError(f"{name}: cannot pool an empty plane {(h, w)} to "
-                         f"{(bh, bw)}")
+    _adaptive_fits(name, x.shape, bh, bw)
     y = cp.empty((n, c, bh, bw), dtype=x.dtype)
     idx = cp.empty((n, c, bh, bw), dtype=cp.int64)
     if y.size:
@@ -118,7 +112,7 @@ def avg_pool2d_fwd(x, kernel_size, stride, padding, blocks,
     if not is_real(x):
         return _ref.avg_pool2d_fwd(x, (kh, kw), (sh, sw), (ph, pw), (bh, bw),
                                    count_include_pad, divisor_override)
-    _four(name, x)
+    _four_d(name, x)
     cp = cupy()
     n, c, h, w = x.shape
     y = cp.empty((n, c, bh, bw), dtype=x.dtype)
@@ -165,12 +159,10 @@ def adaptive_avg_pool2d_fwd(x, blocks):
     bh, bw = pair(name, "blocks", blocks, 0)
     if not is_real(x):
         return _ref.adaptive_avg_pool2d_fwd(x, (bh, bw))
-    _four(name, x)
+    _four_d(name, x)
     cp = cupy()
     n, c, h, w = x.shape
-    if (h == 0 or w == 0) and bh * bw and n * c:
-        raise ValueError(f"{name}: cannot pool an empty plane {(h, w)} to "
-                         f"{(bh, bw)}")
+    _adaptive_fits(name, x.shape, bh, bw)
     y = cp.empty((n, c, bh, bw), dtype=x.dtype)
     if y.size:
         _fn(name, x)(grid(y.size), (_THREADS,),
