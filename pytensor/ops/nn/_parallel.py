@@ -32,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from pytensor import _threads
 from pytensor.ops.nn import _blas
 
 __all__ = []
@@ -74,7 +75,6 @@ def _spinning_openblas(controller):
     """True when NumPy's BLAS is an OpenBLAS whose idle threads spin for
     its default 2**28 cycles (``OPENBLAS_THREAD_TIMEOUT`` unset, or set
     after it loaded)."""
-    from pytensor import _threads
     if _threads.status()["OPENBLAS_THREAD_TIMEOUT"][1] not in ("set",
                                                                "user"):
         return any(lc.internal_api == "openblas"
