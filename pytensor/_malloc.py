@@ -6,7 +6,7 @@ default glibc serves such blocks with ``mmap`` and returns them with
 ``munmap`` (or trims the heap top back to the OS), so every step pays the
 kernel's page faults and page zeroing again for memory it just gave back.
 Measured on the CNN workload W3 (2 cores, ``python -m
-tests.benchmarks.bench_malloc``, two processes timed in turn): 56 ms per
+tests.benchmarks.bench_tuning``, two processes timed in turn): 56 ms per
 step tuned against 66 ms as glibc ships, a median ratio of 0.84-0.86 over
 rounds ranging 0.6-1.2.  PyTorch's CPU tensors come from the same
 allocator, so both frameworks gain in the same process.
