@@ -917,6 +917,87 @@ def gru_cell_bwd(ws, h_prev, gh, out=None):
             _write(out, 2, gh * z))
 
 
+# --- a whole LSTM sequence --------------------------------------------------
+KERNEL_NAMES = KERNEL_NAMES + ("lstm_seq_fwd", "lstm_seq_bwd")
+
+
+def _seq_rows(T, reverse):
+    """``(steps, cur, prev)``: step ``t`` writes state row ``t + cur`` and
+    reads row ``t + prev`` of the ``(T + 1, B, H)`` buffers (forward: row
+    0 holds the initial state; reverse: row ``T``)."""
+    if reverse:
+        return range(T - 1, -1, -1), 0, 1
+    return range(T), 1, 0
+
+
+def lstm_seq_loop_fwd(A, Hs, Cs, w_hh, reverse, cell):
+    """:func:`lstm_seq_fwd` as a loop of one matrix product and one
+    ``cell`` call (an ``lstm_cell_fwd``) per step, for any array module."""
+    xp = _xp(A)
+    B, H = Hs.shape[1], Hs.shape[2]
+    steps, cur, prev = _seq_rows(A.shape[0], reverse)
+    gh = xp.empty((B, 4 * H), A.dtype)
+    w_t = w_hh.T
+    for t in steps:
+        xp.matmul(Hs[t + prev], w_t, out=gh)
+        # The activated gates overwrite the pre-activations in A.
+        cell(A[t], gh, Cs[t + prev], out=(Hs[t + cur], Cs[t + cur], A[t]))
+    return Hs, Cs, A
+
+
+def lstm_seq_loop_bwd(A, Hs, Cs, w_hh, g_out, dh, dc, dG, reverse, cell):
+    """:func:`lstm_seq_bwd` as a loop of one ``cell`` call (an
+    ``lstm_cell_bwd``) and one matrix product per step."""
+    steps, cur, prev = _seq_rows(A.shape[0], reverse)
+    xp = _xp(A)
+    for t in reversed(steps):
+        dh += g_out[t]
+        cell(A[t], Cs[t + prev], Cs[t + cur], dh, dc, out=(dG[t], dc))
+        xp.matmul(dG[t], w_hh, out=dh)
+    return dG, dh, dc
+
+
+def lstm_seq_fwd(A, Hs, Cs, w_hh, *, reverse=False, threads=0):
+    """One direction of an LSTM layer over ``T`` steps, in place.
+
+    Args:
+        A: ``(T, B, 4H)`` gate pre-activations from the input
+            (``x @ W_ih.T + b_ih + b_hh``); overwritten with the activated
+            gates ``[i, f, g, o]`` that :func:`lstm_seq_bwd` needs.
+        Hs, Cs: ``(T + 1, B, H)`` hidden and cell states; row 0 (row ``T``
+            when ``reverse``) holds the initial state, the others are
+            written.
+        w_hh: ``(4H, H)``, the recurrent weight.
+        reverse (bool): run the steps from ``T - 1`` down to 0.
+        threads (int): threads to split the hidden units over; 0 lets the
+            kernel choose (the reference runs on one).
+
+    Returns:
+        ``(Hs, Cs, A)``.
+    """
+    return lstm_seq_loop_fwd(A, Hs, Cs, w_hh, reverse, lstm_cell_fwd)
+
+
+def lstm_seq_bwd(A, Hs, Cs, w_hh, g_out, dh, dc, dG, *, reverse=False,
+                 threads=0):
+    """Backward through time of :func:`lstm_seq_fwd`, in place.
+
+    Args:
+        A, Hs, Cs, w_hh: as the forward left them.
+        g_out: ``(T, B, H)``, the gradient of the output ``h`` of each step.
+        dh, dc: ``(B, H)``, the gradients of the last ``h`` and ``c``;
+            overwritten with the gradients of the initial ones.
+        dG: ``(T, B, 4H)``, written with the gradients of the gate
+            pre-activations (from which the op takes the weight gradients).
+        reverse, threads: as for the forward.
+
+    Returns:
+        ``(dG, dh, dc)``.
+    """
+    return lstm_seq_loop_bwd(A, Hs, Cs, w_hh, g_out, dh, dc, dG, reverse,
+                             lstm_cell_bwd)
+
+
 # =========================================================================
 # Optimizer updates (pytensor.optim)
 #

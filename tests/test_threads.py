@@ -59,11 +59,11 @@ def test_conv_chunks_stay_serial_next_to_a_spinning_openblas(monkeypatch):
         pytest.skip("NumPy's BLAS is not a controllable OpenBLAS")
     monkeypatch.setitem(_threads._STATE, "OPENBLAS_THREAD_TIMEOUT",
                         "too late")
-    assert _parallel._spinning_openblas(c)
+    assert _blas.spinning_openblas(c)
     assert not _parallel.available()
     assert _parallel.threads_for(1 << 30, 64) == 1
     monkeypatch.setitem(_threads._STATE, "OPENBLAS_THREAD_TIMEOUT", "set")
-    assert not _parallel._spinning_openblas(c)
+    assert not _blas.spinning_openblas(c)
 
 
 def test_recurrent_loops_hold_blas_at_one_thread_only_when_oversubscribed(

@@ -24,6 +24,8 @@ the reference.
 cimport numpy as cnp
 
 from pytensor_ext.cpu._common cimport real, CHUNK, vexp, vtanh, real_type
+from pytensor_ext.cpu._rnn_cells cimport (
+    lstm_bwd_rows, lstm_fwd_rows, neg_abs, sigmoid_from)
 
 from pytensor_ext import reference as _ref
 
@@ -67,142 +69,6 @@ cdef object _new(object like, Py_ssize_t R, Py_ssize_t C):
     return cnp.PyArray_EMPTY(2, dims, cnp.PyArray_TYPE(<cnp.ndarray>like), 0)
 
 
-cdef inline void _sigmoid_from(const real* x, const real* e, real* y,
-                               Py_ssize_t n) noexcept nogil:
-    """``y = sigmoid(x)`` given ``e = exp(-|x|)``: ``1 / (1 + e)`` for
-    ``x >= 0``, ``e / (1 + e)`` otherwise (stable; NaN stays NaN)."""
-    cdef Py_ssize_t j
-    cdef real one = 1, zero = 0, r
-    for j in range(n):
-        r = one / (one + e[j])
-        y[j] = r if x[j] >= zero else e[j] * r
-
-
-cdef inline void _neg_abs(const real* x, real* t, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t j
-    cdef real v
-    for j in range(n):
-        v = x[j]
-        t[j] = -v if v >= 0 else v
-
-
-# --- LSTM -----------------------------------------------------------------
-cdef void _lstm_fwd(real* gx, Py_ssize_t gx_s, real* gh, Py_ssize_t gh_s,
-                    bint has_gh, real* cp, Py_ssize_t cp_s, real* h,
-                    Py_ssize_t h_s, real* c, Py_ssize_t c_s, real* acts,
-                    Py_ssize_t acts_s, Py_ssize_t B,
-                    Py_ssize_t H) noexcept nogil:
-    cdef real pre[4 * CHUNK]
-    cdef real e[3 * CHUNK]
-    cdef real g[CHUNK]
-    cdef real tc[CHUNK]
-    cdef real sg[3 * CHUNK]
-    cdef Py_ssize_t b, j0, n, j, k
-    cdef real* px
-    cdef real* ph
-    cdef real* pa
-    cdef real* pc
-    cdef real* cprev
-    cdef real* hrow
-    cdef real cv
-    for b in range(B):
-        px = gx + b * gx_s
-        ph = gh + b * gh_s if has_gh else NULL
-        pa = acts + b * acts_s
-        pc = c + b * c_s
-        cprev = cp + b * cp_s
-        hrow = h + b * h_s
-        j0 = 0
-        while j0 < H:
-            n = min(<Py_ssize_t>CHUNK, H - j0)
-            # Pre-activations of the gates (i, f, o first: one exp for the
-            # three sigmoids; then g).
-            for k in range(4):
-                if has_gh:
-                    for j in range(n):
-                        pre[k * CHUNK + j] = px[k * H + j0 + j] + \
-                            ph[k * H + j0 + j]
-                else:
-                    for j in range(n):
-                        pre[k * CHUNK + j] = px[k * H + j0 + j]
-            # Sigmoid inputs packed as [i | f | o] in e (o comes from k = 3).
-            _neg_abs(pre, e, n)
-            _neg_abs(pre + CHUNK, e + n, n)
-            _neg_abs(pre + 3 * CHUNK, e + 2 * n, n)
-            vexp(e, e, 3 * n)
-            _sigmoid_from(pre, e, sg, n)
-            _sigmoid_from(pre + CHUNK, e + n, sg + CHUNK, n)
-            _sigmoid_from(pre + 3 * CHUNK, e + 2 * n, sg + 2 * CHUNK, n)
-            vtanh(pre + 2 * CHUNK, g, n)
-            for j in range(n):
-                cv = sg[CHUNK + j] * cprev[j0 + j] + sg[j] * g[j]
-                tc[j] = cv
-                pc[j0 + j] = cv
-            vtanh(tc, tc, n)
-            for j in range(n):
-                hrow[j0 + j] = sg[2 * CHUNK + j] * tc[j]
-                pa[j0 + j] = sg[j]
-                pa[H + j0 + j] = sg[CHUNK + j]
-                pa[2 * H + j0 + j] = g[j]
-                pa[3 * H + j0 + j] = sg[2 * CHUNK + j]
-            j0 += n
-
-
-cdef void _lstm_bwd(real* acts, Py_ssize_t acts_s, real* cp, Py_ssize_t cp_s,
-                    real* c, Py_ssize_t c_s, real* gh, Py_ssize_t gh_s,
-                    bint has_gh, real* gc, Py_ssize_t gc_s, bint has_gc,
-                    real* dg, Py_ssize_t dg_s, real* dcp, Py_ssize_t dcp_s,
-                    Py_ssize_t B, Py_ssize_t H) noexcept nogil:
-    cdef real tc[CHUNK]
-    cdef real dcb[CHUNK]
-    cdef Py_ssize_t b, j0, n, j
-    cdef real* pa
-    cdef real* pcp
-    cdef real* pc
-    cdef real* pgh
-    cdef real* pgc
-    cdef real* pdg
-    cdef real* pdc
-    cdef real one = 1, zero = 0
-    cdef real iv, fv, gv, ov, t, dcv
-    for b in range(B):
-        pa = acts + b * acts_s
-        pcp = cp + b * cp_s
-        pc = c + b * c_s
-        pgh = gh + b * gh_s if has_gh else NULL
-        pgc = gc + b * gc_s if has_gc else NULL
-        pdg = dg + b * dg_s
-        pdc = dcp + b * dcp_s
-        j0 = 0
-        while j0 < H:
-            n = min(<Py_ssize_t>CHUNK, H - j0)
-            vtanh(pc + j0, tc, n)
-            # dc = gc + gh * o * (1 - tanh(c)^2), branch-free loops below.
-            if has_gh:
-                for j in range(n):
-                    t = tc[j]
-                    dcb[j] = pgh[j0 + j] * pa[3 * H + j0 + j] * (one - t * t)
-                    pdg[3 * H + j0 + j] = pgh[j0 + j] * t * \
-                        pa[3 * H + j0 + j] * (one - pa[3 * H + j0 + j])
-            else:
-                for j in range(n):
-                    dcb[j] = zero
-                    pdg[3 * H + j0 + j] = zero
-            if has_gc:
-                for j in range(n):
-                    dcb[j] = dcb[j] + pgc[j0 + j]
-            for j in range(n):
-                iv = pa[j0 + j]
-                fv = pa[H + j0 + j]
-                gv = pa[2 * H + j0 + j]
-                dcv = dcb[j]
-                pdg[j0 + j] = dcv * gv * iv * (one - iv)
-                pdg[H + j0 + j] = dcv * pcp[j0 + j] * fv * (one - fv)
-                pdg[2 * H + j0 + j] = dcv * iv * (one - gv * gv)
-                pdc[j0 + j] = dcv * fv
-            j0 += n
-
-
 cdef inline bint _is_2d(object a):
     # (anything else, None or not an array, goes to the reference)
     return type(a) is cnp.ndarray and (<cnp.ndarray>a).ndim == 2
@@ -233,19 +99,19 @@ def lstm_cell_fwd(gx, gh, c_prev, out=None):
     cdef bint has_gh = gh is not None
     with nogil:
         if t == cnp.NPY_FLOAT32:
-            _lstm_fwd[float](<float*>mgx.data, mgx.stride // 4,
-                             <float*>mgh.data, mgh.stride // 4, has_gh,
+            lstm_fwd_rows[float](<float*>mgx.data, mgx.stride // 4,
+                             <float*>mgh.data, mgh.stride // 4, H, has_gh,
                              <float*>mcp.data, mcp.stride // 4,
                              <float*>mh.data, mh.stride // 4,
                              <float*>mc.data, mc.stride // 4,
-                             <float*>ma.data, ma.stride // 4, B, H)
+                             <float*>ma.data, ma.stride // 4, H, B, H)
         else:
-            _lstm_fwd[double](<double*>mgx.data, mgx.stride // 8,
-                              <double*>mgh.data, mgh.stride // 8, has_gh,
-                              <double*>mcp.data, mcp.stride // 8,
+            lstm_fwd_rows[double](<double*>mgx.data, mgx.stride // 8,
+                              <double*>mgh.data, mgh.stride // 8, H,
+                              has_gh, <double*>mcp.data, mcp.stride // 8,
                               <double*>mh.data, mh.stride // 8,
                               <double*>mc.data, mc.stride // 8,
-                              <double*>ma.data, ma.stride // 8, B, H)
+                              <double*>ma.data, ma.stride // 8, H, B, H)
     return h, c, acts
 
 
@@ -274,21 +140,22 @@ def lstm_cell_bwd(acts, c_prev, c, gh, gc, out=None):
     cdef bint has_gh = gh is not None, has_gc = gc is not None
     with nogil:
         if t == cnp.NPY_FLOAT32:
-            _lstm_bwd[float](<float*>ma.data, ma.stride // 4,
+            lstm_bwd_rows[float](<float*>ma.data, ma.stride // 4,
                              <float*>mcp.data, mcp.stride // 4,
                              <float*>mc.data, mc.stride // 4,
                              <float*>mgh.data, mgh.stride // 4, has_gh,
                              <float*>mgc.data, mgc.stride // 4, has_gc,
                              <float*>mdg.data, mdg.stride // 4,
-                             <float*>mdc.data, mdc.stride // 4, B, H)
+                             <float*>mdc.data, mdc.stride // 4, H, B, H)
         else:
-            _lstm_bwd[double](<double*>ma.data, ma.stride // 8,
+            lstm_bwd_rows[double](<double*>ma.data, ma.stride // 8,
                               <double*>mcp.data, mcp.stride // 8,
                               <double*>mc.data, mc.stride // 8,
                               <double*>mgh.data, mgh.stride // 8, has_gh,
                               <double*>mgc.data, mgc.stride // 8, has_gc,
                               <double*>mdg.data, mdg.stride // 8,
-                              <double*>mdc.data, mdc.stride // 8, B, H)
+                              <double*>mdc.data, mdc.stride // 8, H, B,
+                              H)
     return dg, dcp
 
 
@@ -320,11 +187,11 @@ cdef void _gru_fwd(real* gx, Py_ssize_t gx_s, real* gh, Py_ssize_t gh_s,
             for j in range(n):
                 pre[j] = px[j0 + j] + ph[j0 + j]
                 pre[CHUNK + j] = px[H + j0 + j] + ph[H + j0 + j]
-            _neg_abs(pre, e, n)
-            _neg_abs(pre + CHUNK, e + n, n)
+            neg_abs(pre, e, n)
+            neg_abs(pre + CHUNK, e + n, n)
             vexp(e, e, 2 * n)
-            _sigmoid_from(pre, e, sg, n)
-            _sigmoid_from(pre + CHUNK, e + n, sg + CHUNK, n)
+            sigmoid_from(pre, e, sg, n)
+            sigmoid_from(pre + CHUNK, e + n, sg + CHUNK, n)
             for j in range(n):
                 nn[j] = px[2 * H + j0 + j] + sg[j] * ph[2 * H + j0 + j]
             vtanh(nn, nn, n)
@@ -449,3 +316,4 @@ def gru_cell_bwd(ws, h_prev, gh, out=None):
                              <double*>mdh.data, mdh.stride // 8,
                              <double*>mdp.data, mdp.stride // 8, B, H)
     return dgx, dgh, dhp
+

@@ -22,7 +22,8 @@ from pytensor_ext.gpu.pool import (
     max_pool2d_fwd)
 from pytensor_ext.gpu.reduce import sum_to_shape
 from pytensor_ext.gpu.rnn import (
-    gru_cell_bwd, gru_cell_fwd, lstm_cell_bwd, lstm_cell_fwd)
+    gru_cell_bwd, gru_cell_fwd, lstm_cell_bwd, lstm_cell_fwd, lstm_seq_bwd,
+    lstm_seq_fwd)
 from pytensor_ext.gpu.scatter import index_add, scatter_add
 from pytensor_ext.gpu.softmax import (
     log_softmax_bwd, log_softmax_fwd, softmax_bwd, softmax_fwd)
@@ -38,7 +39,7 @@ __all__ = ["available", "sum_to_shape", "softmax_fwd", "softmax_bwd",
            "sub_fwd", "mul_fwd", "div_fwd", "im2col", "col2im",
            "max_pool2d_fwd", "max_pool2d_bwd", "adaptive_max_pool2d_fwd",
            "avg_pool2d_fwd", "avg_pool2d_bwd", "adaptive_avg_pool2d_fwd",
-           "adaptive_avg_pool2d_bwd"]
+           "adaptive_avg_pool2d_bwd", "lstm_seq_fwd", "lstm_seq_bwd"]
 
 _available = None
 

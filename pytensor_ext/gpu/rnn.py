@@ -15,7 +15,8 @@ from pytensor_ext.gpu._common import is_real
 from pytensor_ext.gpu._memo import cupy
 from pytensor_ext.gpu._registry import elementwise, get
 
-__all__ = ["lstm_cell_fwd", "lstm_cell_bwd", "gru_cell_fwd", "gru_cell_bwd"]
+__all__ = ["lstm_cell_fwd", "lstm_cell_bwd", "gru_cell_fwd", "gru_cell_bwd",
+           "lstm_seq_fwd", "lstm_seq_bwd"]
 
 _SIGMOID = """
 template <typename T>
@@ -163,6 +164,20 @@ def lstm_cell_bwd(acts, c_prev, c, gh, gc, out=None):
         get(LSTM_CELL_BWD)(acts, c_prev, c, gh_, gc_, np.int64(H),
                            gh is not None, gc is not None, *got, size=B * H)
     return _finish(out, got)
+
+
+def lstm_seq_fwd(A, Hs, Cs, w_hh, *, reverse=False, threads=0):
+    """One direction of an LSTM layer over a sequence, in place: the
+    reference's loop of one cuBLAS product and one CUDA cell per step
+    (``threads`` is for the CPU kernel)."""
+    return _ref.lstm_seq_loop_fwd(A, Hs, Cs, w_hh, reverse, lstm_cell_fwd)
+
+
+def lstm_seq_bwd(A, Hs, Cs, w_hh, g_out, dh, dc, dG, *, reverse=False,
+                 threads=0):
+    """Backward through time of :func:`lstm_seq_fwd`, in place."""
+    return _ref.lstm_seq_loop_bwd(A, Hs, Cs, w_hh, g_out, dh, dc, dG,
+                                  reverse, lstm_cell_bwd)
 
 
 def gru_cell_fwd(gx, gh, h_prev, out=None):

@@ -7,6 +7,9 @@ it replaces (``pytensor_ext.reference``), float32, on the shapes of the
 benchmark workloads: layer norm over W7's ``(16 * 128, 256)`` activations,
 batch norm over a conv activation ``(64, 32, 28 * 28)`` and a dense one
 ``(2048, 64)``, the LSTM and GRU cells of W4 (batch 32, hidden 256).
+The whole-sequence LSTM kernels (``lstm_seq_fwd`` / ``lstm_seq_bwd``, W4's
+layer: 64 steps) are compared with what the layer ran before them: the
+per-step loop of NumPy products (BLAS threads) and *compiled* cells.
 A ratio above 1 means the kernel is faster: it must be, or it does not
 earn its place.
 
@@ -21,6 +24,11 @@ import statistics
 import sys
 import time
 
+# pytensor before NumPy, as a script using it would: its thread settings
+# (pytensor._threads) must reach OpenBLAS before it loads, or OpenBLAS's
+# idle threads spin for 0.1 s after each product of the loop and take the
+# cores the sequence kernels' threads need.
+import pytensor  # noqa: F401
 import numpy as np
 
 from pytensor_ext import cpu, reference
@@ -65,6 +73,38 @@ def _cases():
         ("lstm_cell_bwd", "[32, 4 x 256]", (acts, c0, c1, c0, c0)),
         ("gru_cell_fwd", "[32, 3 x 256]", (g3, g3h, h0)),
         ("gru_cell_bwd", "[32, 3 x 256]", (ws, h0, h0)),
+    ] + _seq_cases(r)
+
+
+def _seq_cases(r):
+    """W4's LSTM layer through the sequence kernels against the per-step
+    loop with the compiled cells.  The kernels run as the layer runs them,
+    under one BLAS thread (their threads call BLAS); the loop with BLAS's
+    own threads."""
+    from pytensor.ops.nn._blas import single_threaded
+    T, B, H = 64, 32, 256
+    A, w = r(T, B, 4 * H), r(4 * H, H) / np.float32(16)
+    Hs, Cs = np.zeros((T + 1, B, H), np.float32), np.zeros(
+        (T + 1, B, H), np.float32)
+    g_out, dh, dc, dG = r(T, B, H), r(B, H), r(B, H), np.empty_like(A)
+
+    def one_blas_thread(kernel):
+        def run(*args):
+            with single_threaded(args[0]):
+                kernel(*args)
+        return run
+    # Repeated calls feed the activations back in as pre-activations: the
+    # values stay bounded and the work is the same.
+    return [
+        ("lstm_seq_fwd", "[64 x 32, 4 x 256]", (A, Hs, Cs, w),
+         one_blas_thread(cpu.lstm_seq_fwd),
+         lambda *a: reference.lstm_seq_loop_fwd(*a, False,
+                                                cpu.lstm_cell_fwd)),
+        ("lstm_seq_bwd", "[64 x 32, 4 x 256]",
+         (A, Hs, Cs, w, g_out, dh, dc, dG),
+         one_blas_thread(cpu.lstm_seq_bwd),
+         lambda *a: reference.lstm_seq_loop_bwd(*a, False,
+                                                cpu.lstm_cell_bwd)),
     ]
 
 
@@ -79,8 +119,8 @@ def run(smoke=False, rounds=9):
     """Rows of ``dict(kernel, shape, compiled_us, numpy_us, speedup,
     speedup_min, speedup_max, compiled)``."""
     rows = []
-    for name, shape, args in _cases():
-        k, ref = getattr(cpu, name), getattr(reference, name)
+    for name, shape, args, *fns in _cases():
+        k, ref = fns or (getattr(cpu, name), getattr(reference, name))
         for fn in (k, ref):
             fn(*args)                       # warm up
         n = 1 if smoke else max(1, int(0.02 / max(_time(ref, args, 1),

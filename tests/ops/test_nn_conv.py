@@ -319,7 +319,7 @@ def test_threaded_chunks_match_serial(monkeypatch, threads):
     from pytensor.ops.nn import _parallel
     # The chunk threads run whatever OpenBLAS's idle policy (it only
     # decides whether they pay, see _parallel.py).
-    monkeypatch.setattr(_parallel, "_spinning_openblas", lambda c: False)
+    monkeypatch.setattr(_parallel._blas, "spinning_openblas", lambda c: False)
     if not _parallel.available():
         pytest.skip("BLAS threads cannot be controlled (threadpoolctl)")
     rng = np.random.default_rng(5)
@@ -352,7 +352,7 @@ def test_threaded_chunks_propagate_errors(monkeypatch):
     from pytensor.ops.nn import _parallel
     # The chunk threads run whatever OpenBLAS's idle policy (it only
     # decides whether they pay, see _parallel.py).
-    monkeypatch.setattr(_parallel, "_spinning_openblas", lambda c: False)
+    monkeypatch.setattr(_parallel._blas, "spinning_openblas", lambda c: False)
     if not _parallel.available():
         pytest.skip("BLAS threads cannot be controlled (threadpoolctl)")
     before = _blas_threads()

@@ -21,6 +21,12 @@ backward in 27 and 35 ms, whether OpenBLAS spins or not.  So the loops ask
 is oversubscribed (a load average above the core count plus one: more
 runnable threads than cores beyond this process's own).
 
+The LSTM layer runs its steps in a compiled kernel instead
+(``lstm_seq_fwd``, :mod:`pytensor_ext.cpu._lstm_seq`) that splits the
+hidden units over its own threads, each calling BLAS on one BLAS thread:
+:func:`seq_threads` says how many threads it may use, and the layer holds
+BLAS at one thread around it with :func:`single_threaded`.
+
 ``threadpoolctl`` finds and sets the BLAS library NumPy loaded; without it
 (or for CuPy arrays) :func:`single_threaded` does nothing.
 """
@@ -28,7 +34,10 @@ import contextlib
 import os
 import threading
 
-__all__ = ["single_threaded", "loop_blas"]
+from pytensor import _threads
+
+__all__ = ["single_threaded", "loop_blas", "seq_threads",
+           "spinning_openblas"]
 
 _controller = None
 _unavailable = False
@@ -105,3 +114,34 @@ def loop_blas(array):
     if _oversubscribed():
         return single_threaded(array)
     return contextlib.nullcontext()
+
+
+def spinning_openblas(controller):
+    """True when NumPy's BLAS is an OpenBLAS whose idle threads spin for
+    its default 2**28 cycles (``OPENBLAS_THREAD_TIMEOUT`` unset, or set
+    after it loaded)."""
+    if _threads.status()["OPENBLAS_THREAD_TIMEOUT"][1] not in ("set",
+                                                               "user"):
+        return any(lc.internal_api == "openblas"
+                   for lc in controller.lib_controllers)
+    return False
+
+
+def seq_threads(array):
+    """The ``threads`` argument of the whole-sequence recurrent kernels
+    (``lstm_seq_fwd`` / ``lstm_seq_bwd``), or None for "run the per-step
+    loop instead".
+
+    1 while the machine is oversubscribed (the rule of :func:`loop_blas`);
+    None when NumPy's OpenBLAS spins for 0.1 s after each product (it
+    loaded before pytensor could tell it not to): the kernel's own threads
+    would then fight its spinning ones -- its layer forward on W4 took
+    23 ms after a product instead of 10 -- while the loop puts the
+    OpenBLAS threads to work; else 0 (the kernel chooses)."""
+    if _oversubscribed():
+        return 1
+    if array.__class__.__module__ == "numpy":
+        c = _get_controller()
+        if c is not None and spinning_openblas(c):
+            return None
+    return 0

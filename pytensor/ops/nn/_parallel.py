@@ -32,7 +32,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from pytensor import _threads
 from pytensor.ops.nn import _blas
 
 __all__ = []
@@ -58,7 +57,7 @@ def available():
     global _single_blas
     c = _blas._get_controller()
     if c is not None:
-        return not _spinning_openblas(c)
+        return not _blas.spinning_openblas(c)
     if _single_blas is None:
         try:
             import threadpoolctl
@@ -69,17 +68,6 @@ def available():
         except Exception:           # not installed: BLAS threads unknown
             _single_blas = False
     return _single_blas
-
-
-def _spinning_openblas(controller):
-    """True when NumPy's BLAS is an OpenBLAS whose idle threads spin for
-    its default 2**28 cycles (``OPENBLAS_THREAD_TIMEOUT`` unset, or set
-    after it loaded)."""
-    if _threads.status()["OPENBLAS_THREAD_TIMEOUT"][1] not in ("set",
-                                                               "user"):
-        return any(lc.internal_api == "openblas"
-                   for lc in controller.lib_controllers)
-    return False
 
 
 def max_threads():

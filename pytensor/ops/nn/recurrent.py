@@ -22,9 +22,10 @@ the RNN).  The hidden states live in one ``(T + 1, B, H)`` buffer whose
 from pytensor.autograd.function import Function
 from pytensor.autograd.grad_mode import enable_grad
 from pytensor.backend import get_xp
-from pytensor.ops.nn._blas import loop_blas
+from pytensor.ops.nn._blas import loop_blas, seq_threads, single_threaded
 from pytensor.ops.nn._common import check_tensor, fmt_shape
 from pytensor_ext import kernels_for
+from pytensor_ext.reference import lstm_seq_loop_bwd, lstm_seq_loop_fwd
 
 __all__ = ["lstm_cell", "gru_cell", "rnn_tanh_cell", "rnn_relu_cell"]
 
@@ -95,32 +96,31 @@ class LSTMLayer(Function):
     """One direction of one LSTM layer: ``forward(x, h0, c0, w_ih, w_hh,
     b_ih, b_hh) -> (output (T, B, H), h_n, c_n)``."""
 
-    kernel = "lstm_cell_fwd"
+    kernel = "lstm_seq_fwd"
 
     def __init__(self, reverse=False):
         self.reverse = reverse
 
     def forward(self, x, h0, c0, w_ih, w_hh, b_ih, b_hh):
         xp = get_xp(x)
-        k = kernels_for(x)
         T, B, _ = x.shape
         H = w_hh.shape[1]
         xc, A = _input_projection(x, w_ih, _bias_sum(b_ih, b_hh))
         Hs = xp.empty((T + 1, B, H), x.dtype)
         Cs = xp.empty((T + 1, B, H), x.dtype)
-        cur, prev = _slots(T, self.reverse)
+        cur, _ = _slots(T, self.reverse)
         Hs[T if self.reverse else 0] = h0
         Cs[T if self.reverse else 0] = c0
-        gh = xp.empty((B, 4 * H), x.dtype)
-        whh_t = w_hh.T
-        cell = k.lstm_cell_fwd
-        mm = xp.matmul
-        with loop_blas(x):
-            for t in _steps(T, self.reverse):
-                mm(Hs[t + prev], whh_t, out=gh)
-                # The activated gates overwrite the pre-activations in A.
-                cell(A[t], gh, Cs[t + prev],
-                     out=(Hs[t + cur], Cs[t + cur], A[t]))
+        # The activated gates overwrite the pre-activations in A.
+        k = kernels_for(x)
+        threads = seq_threads(x)
+        if threads is None:
+            lstm_seq_loop_fwd(A, Hs, Cs, w_hh, self.reverse, k.lstm_cell_fwd)
+        else:
+            # The kernel's threads each call BLAS: one BLAS thread apiece.
+            with single_threaded(x):
+                k.lstm_seq_fwd(A, Hs, Cs, w_hh, reverse=self.reverse,
+                               threads=threads)
         out = Hs[cur:cur + T]
         last = 0 if self.reverse else T
         # The inputs themselves for the create_graph path; ``xc`` is ``x``
@@ -133,19 +133,20 @@ class LSTMLayer(Function):
         _, _, _, w_ih, w_hh, _, _, xc, A, Hs, Cs, _ = self.saved_arrays
         need = self.needs_input_grad
         xp = get_xp(xc)
-        cell_bwd = kernels_for(xc).lstm_cell_bwd
         T = A.shape[0]
-        cur, prev = _slots(T, self.reverse)
+        _, prev = _slots(T, self.reverse)
         dG = xp.empty_like(A)
         dh = g_hn.copy()
         dc = g_cn.copy()
-        mm = xp.matmul
-        with loop_blas(xc):
-            for t in _steps(T, not self.reverse):
-                dh += g_out[t]
-                cell_bwd(A[t], Cs[t + prev], Cs[t + cur], dh, dc,
-                         out=(dG[t], dc))
-                mm(dG[t], w_hh, out=dh)
+        k = kernels_for(xc)
+        threads = seq_threads(xc)
+        if threads is None:
+            lstm_seq_loop_bwd(A, Hs, Cs, w_hh, g_out, dh, dc, dG,
+                              self.reverse, k.lstm_cell_bwd)
+        else:
+            with single_threaded(xc):
+                k.lstm_seq_bwd(A, Hs, Cs, w_hh, g_out, dh, dc, dG,
+                               reverse=self.reverse, threads=threads)
         dx, dw_ih, dw_hh, db = _weight_grads(
             (need[0], need[3], need[4], need[5] or need[6]), dG, xc, w_ih,
             Hs, prev, T)

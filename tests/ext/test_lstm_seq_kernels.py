@@ -1,0 +1,162 @@
+"""The whole-sequence LSTM kernels (``lstm_seq_fwd`` / ``lstm_seq_bwd``):
+the compiled kernel (hidden units split over threads, direct CBLAS calls)
+against the reference loop, over thread counts that do and do not divide
+the hidden size, both directions, both float types, and the fallback
+paths."""
+import numpy as np
+import pytest
+
+from pytensor_ext import reference as ref
+from pytensor_ext.cpu import _blas_lib
+from tests.ext._util import compiled
+
+TOL = {np.float32: dict(rtol=2e-5, atol=2e-6),
+       np.float64: dict(rtol=1e-12, atol=1e-13)}
+
+
+def _case(T, B, H, dtype, seed=0):
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((T, B, 4 * H)).astype(dtype)
+    w = (rng.standard_normal((4 * H, H)) / np.sqrt(H)).astype(dtype)
+    h0 = rng.standard_normal((B, H)).astype(dtype)
+    c0 = rng.standard_normal((B, H)).astype(dtype)
+    g_out = rng.standard_normal((T, B, H)).astype(dtype)
+    dh = rng.standard_normal((B, H)).astype(dtype)
+    dc = rng.standard_normal((B, H)).astype(dtype)
+    return A, w, h0, c0, g_out, dh, dc
+
+
+def _run(fwd, bwd, case, reverse, **kw):
+    A, w, h0, c0, g_out, dh, dc = (a.copy() for a in case)
+    T, B, H = A.shape[0], A.shape[1], w.shape[1]
+    Hs = np.empty((T + 1, B, H), A.dtype)
+    Cs = np.empty_like(Hs)
+    first = T if reverse else 0
+    Hs[first], Cs[first] = h0, c0
+    fwd(A, Hs, Cs, w, reverse=reverse, **kw)
+    dG = np.empty_like(A)
+    bwd(A, Hs, Cs, w, g_out, dh, dc, dG, reverse=reverse, **kw)
+    return Hs, Cs, A, dG, dh, dc
+
+
+def _check(got, want, dtype):
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, **TOL[dtype])
+
+
+@pytest.fixture
+def direct():
+    """The compiled kernels, under a single-threaded BLAS as the LSTM op
+    runs them (else they run on one thread); failing, not skipping, where
+    NumPy's BLAS is an OpenBLAS that the direct path should have found."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+    fwd, bwd = compiled("lstm_seq_fwd"), compiled("lstm_seq_bwd")
+    if any(i.get("internal_api") == "openblas" for i in threadpool_info()):
+        assert _blas_lib.find_openblas() is not None
+    with threadpool_limits(1, user_api="blas"):
+        yield fwd, bwd
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("T,B,H,threads", [
+    (7, 3, 8, 2), (5, 4, 7, 2), (5, 4, 7, 3), (4, 2, 1, 2), (6, 5, 9, 0),
+    (1, 1, 3, 1), (9, 2, 16, 4)])
+def test_matches_the_reference(direct, dtype, reverse, T, B, H, threads):
+    case = _case(T, B, H, dtype)
+    want = _run(ref.lstm_seq_fwd, ref.lstm_seq_bwd, case, reverse)
+    got = _run(*direct, case, reverse, threads=threads)
+    _check(got, want, dtype)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_thread_count_does_not_change_the_result(direct, threads):
+    """Each unit's values come from the same BLAS call shape per thread
+    count; across counts they agree to rounding, and a count repeats
+    bit for bit."""
+    case = _case(8, 4, 12, np.float64, seed=3)
+    one = _run(*direct, case, False, threads=1)
+    a = _run(*direct, case, False, threads=threads)
+    b = _run(*direct, case, False, threads=threads)
+    _check(a, one, np.float64)
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_multithreaded_blas_gives_the_same_result(direct):
+    """Called where BLAS is not held at one thread, the kernels run on one
+    thread (their threads' products would fight) with the same results."""
+    from threadpoolctl import threadpool_limits
+    case = _case(6, 4, 10, np.float64, seed=2)
+    want = _run(*direct, case, False, threads=2)
+    with threadpool_limits(2, user_api="blas"):
+        got = _run(*direct, case, False, threads=2)
+    _check(got, want, np.float64)
+
+
+def test_fallback_loop_without_the_blas(direct):
+    from pytensor_ext.cpu import _lstm_seq
+    case = _case(5, 3, 6, np.float64)
+    want = _run(ref.lstm_seq_fwd, ref.lstm_seq_bwd, case, True)
+    _lstm_seq._use_blas(False)
+    try:
+        got = _run(*direct, case, True, threads=2)
+    finally:
+        _lstm_seq._use_blas(True)
+    _check(got, want, np.float64)
+
+
+def test_layouts_it_does_not_take_go_to_the_loop(direct):
+    """A non-contiguous weight or output gradient is copied; a state buffer
+    of another layout runs the loop; the results are the same."""
+    fwd, bwd = direct
+    A, w, h0, c0, g_out, dh, dc = _case(4, 3, 5, np.float64)
+    want = _run(ref.lstm_seq_fwd, ref.lstm_seq_bwd,
+                (A, w, h0, c0, g_out, dh, dc), False)
+    wf = np.asfortranarray(w)
+    gf = np.asfortranarray(g_out)
+    got = _run(fwd, bwd, (A, wf, h0, c0, gf, dh, dc), False, threads=2)
+    _check(got, want, np.float64)
+    # Hs as a strided view: the compiled kernel hands it to the loop.
+    Hs = np.empty((5, 3, 10))[:, :, ::2]
+    Cs = np.empty((5, 3, 5))
+    Hs[0], Cs[0] = h0, c0
+    a = A.copy()
+    fwd(a, Hs, Cs, w, threads=2)
+    np.testing.assert_allclose(Hs, want[0], rtol=1e-12, atol=1e-13)
+
+
+def test_empty_sizes(direct):
+    fwd, bwd = direct
+    for T, B, H in ((0, 2, 3), (3, 0, 3), (3, 2, 0)):
+        got = _run(fwd, bwd, _case(T, B, H, np.float32), False)
+        want = _run(ref.lstm_seq_fwd, ref.lstm_seq_bwd,
+                    _case(T, B, H, np.float32), False)
+        for g, w in zip(got[2:], want[2:]):
+            assert g.shape == w.shape
+
+
+def test_nan_propagates(direct):
+    """A NaN in one step's input reaches every later state (the debugger's
+    NaN tracing relies on kernels not swallowing it)."""
+    A, w, h0, c0, *_ = _case(6, 2, 4, np.float32)
+    A[2, 1, 0] = np.nan
+    Hs = np.zeros((7, 2, 4), np.float32)
+    Cs = np.zeros_like(Hs)
+    direct[0](A, Hs, Cs, w, threads=2)
+    assert not np.isnan(Hs[:3]).any()
+    assert np.isnan(Hs[3, 1]).any() and np.isnan(Hs[6]).any()
+
+
+def test_lookup_opt_out(monkeypatch):
+    monkeypatch.setenv("PYTENSOR_DIRECT_BLAS", "0")
+    assert _blas_lib.find_openblas() is None
+
+
+def test_lookup_of_a_library_without_the_symbols():
+    import ctypes.util
+    libm = ctypes.util.find_library("m")
+    if libm is None:
+        pytest.skip("no libm to load")
+    assert _blas_lib._load(libm) is None
+    assert _blas_lib._load("/nonexistent/libopenblas.so") is None
