@@ -930,10 +930,12 @@ def _seq_rows(T, reverse):
     return range(T), 1, 0
 
 
-def lstm_seq_loop_fwd(A, Hs, Cs, w_hh, reverse, cell):
+def lstm_seq_loop_fwd(A, Hs, Cs, w_hh, bias, reverse, cell):
     """:func:`lstm_seq_fwd` as a loop of one matrix product and one
     ``cell`` call (an ``lstm_cell_fwd``) per step, for any array module."""
     xp = _xp(A)
+    if bias is not None:
+        A += bias
     B, H = Hs.shape[1], Hs.shape[2]
     steps, cur, prev = _seq_rows(A.shape[0], reverse)
     gh = xp.empty((B, 4 * H), A.dtype)
@@ -957,17 +959,19 @@ def lstm_seq_loop_bwd(A, Hs, Cs, w_hh, g_out, dh, dc, dG, reverse, cell):
     return dG, dh, dc
 
 
-def lstm_seq_fwd(A, Hs, Cs, w_hh, *, reverse=False, threads=0):
+def lstm_seq_fwd(A, Hs, Cs, w_hh, bias=None, *, reverse=False, threads=0):
     """One direction of an LSTM layer over ``T`` steps, in place.
 
     Args:
         A: ``(T, B, 4H)`` gate pre-activations from the input
-            (``x @ W_ih.T + b_ih + b_hh``); overwritten with the activated
-            gates ``[i, f, g, o]`` that :func:`lstm_seq_bwd` needs.
+            (``x @ W_ih.T``); overwritten with the activated gates
+            ``[i, f, g, o]`` that :func:`lstm_seq_bwd` needs.
         Hs, Cs: ``(T + 1, B, H)`` hidden and cell states; row 0 (row ``T``
             when ``reverse``) holds the initial state, the others are
             written.
         w_hh: ``(4H, H)``, the recurrent weight.
+        bias: ``(4H,)`` (``b_ih + b_hh``) added to every step's ``A``, or
+            None.
         reverse (bool): run the steps from ``T - 1`` down to 0.
         threads (int): threads to split the hidden units over; 0 lets the
             kernel choose (the reference runs on one).
@@ -975,7 +979,7 @@ def lstm_seq_fwd(A, Hs, Cs, w_hh, *, reverse=False, threads=0):
     Returns:
         ``(Hs, Cs, A)``.
     """
-    return lstm_seq_loop_fwd(A, Hs, Cs, w_hh, reverse, lstm_cell_fwd)
+    return lstm_seq_loop_fwd(A, Hs, Cs, w_hh, bias, reverse, lstm_cell_fwd)
 
 
 def lstm_seq_bwd(A, Hs, Cs, w_hh, g_out, dh, dc, dG, *, reverse=False,

@@ -168,8 +168,9 @@ cdef inline void gemm(bint trans_b, Py_ssize_t M, Py_ssize_t N, Py_ssize_t K,
 # the thread's number in a team of ``team`` (which may be smaller than
 # asked, in a nested region or under a thread limit).  Thread ``p`` owns
 # the hidden units ``j0 .. j0 + n``.
-cdef void _fwd_thread(real* A, real* Hs, real* Cs, const real* W, real* Wp,
-                      real* gh, Py_ssize_t T, Py_ssize_t B, Py_ssize_t H,
+cdef void _fwd_thread(real* A, real* Hs, real* Cs, const real* W,
+                      const real* bias, real* Wp, real* gh, Py_ssize_t T,
+                      Py_ssize_t B, Py_ssize_t H,
                       bint reverse, pt_barrier* bar, int p,
                       int team) noexcept nogil:
     cdef Py_ssize_t j0 = H * p // team
@@ -190,7 +191,8 @@ cdef void _fwd_thread(real* A, real* Hs, real* Cs, const real* W, real* Wp,
             a = A + t * B * G + j0
             gemm(True, B, 4 * n, H, Hs + (t + prev) * BH, H,
                  Wp + 4 * j0 * H, H, gh + 4 * j0, G)
-            lstm_fwd_rows(a, G, gh + 4 * j0, G, n, True,
+            lstm_fwd_rows(a, G, bias + j0 if bias != NULL else NULL,
+                          gh + 4 * j0, G, n, True,
                           Cs + (t + prev) * BH + j0, H,
                           Hs + (t + cur) * BH + j0, H,
                           Cs + (t + cur) * BH + j0, H, a, G, H, B, n)
@@ -228,13 +230,13 @@ cdef void _bwd_thread(real* A, real* Cs, const real* W, const real* go,
             gemm(False, B, n, G, dG + t * B * G, G, W + j0, H, dh + j0, H)
 
 
-cdef void _fwd(real* A, real* Hs, real* Cs, const real* W, real* Wp,
-               real* gh, Py_ssize_t T, Py_ssize_t B, Py_ssize_t H,
+cdef void _fwd(real* A, real* Hs, real* Cs, const real* W, const real* bias,
+               real* Wp, real* gh, Py_ssize_t T, Py_ssize_t B, Py_ssize_t H,
                bint reverse, int P) noexcept nogil:
     cdef pt_barrier bar
     bar.count = bar.sense = 0
     with parallel(num_threads=P):
-        _fwd_thread(A, Hs, Cs, W, Wp, gh, T, B, H, reverse, &bar,
+        _fwd_thread(A, Hs, Cs, W, bias, Wp, gh, T, B, H, reverse, &bar,
                     omp_get_thread_num(), omp_get_num_threads())
 
 
@@ -273,39 +275,45 @@ cdef int _threads(int threads, Py_ssize_t B, Py_ssize_t H):
     return <int>min(<Py_ssize_t>P, H)
 
 
-def lstm_seq_fwd(A, Hs, Cs, w_hh, *, reverse=False, threads=0):
+def lstm_seq_fwd(A, Hs, Cs, w_hh, bias=None, *, reverse=False, threads=0):
     """One direction of an LSTM layer over a sequence, in place; returns
     ``(Hs, Cs, A)`` (see the reference)."""
     cdef int t = real_type(A)
     cdef Py_ssize_t T, B, H
-    cdef cnp.ndarray a, hs, cs, w, wp, gh
+    cdef cnp.ndarray a, hs, cs, w, wp, gh, bs
     cdef bint rev = bool(reverse)
     if t < 0 or type(Hs) is not cnp.ndarray or Hs.ndim != 3 or \
             A.ndim != 3 or not _blas_ready():
-        return _ref.lstm_seq_loop_fwd(A, Hs, Cs, w_hh, reverse,
+        return _ref.lstm_seq_loop_fwd(A, Hs, Cs, w_hh, bias, reverse,
                                       lstm_cell_fwd)
     T, B, H = A.shape[0], A.shape[1], Hs.shape[2]
     if not (T and B and H and _arr(A, t, (T, B, 4 * H), True)
             and _arr(Hs, t, (T + 1, B, H), True)
             and _arr(Cs, t, (T + 1, B, H), True)
             and type(w_hh) is cnp.ndarray and real_type(w_hh) == t
-            and w_hh.shape == (4 * H, H)):
-        return _ref.lstm_seq_loop_fwd(A, Hs, Cs, w_hh, reverse,
+            and w_hh.shape == (4 * H, H)
+            and (bias is None or type(bias) is cnp.ndarray
+                 and real_type(bias) == t and bias.shape == (4 * H,))):
+        return _ref.lstm_seq_loop_fwd(A, Hs, Cs, w_hh, bias, reverse,
                                       lstm_cell_fwd)
     a, hs, cs = A, Hs, Cs
     w = np.ascontiguousarray(w_hh)
+    cdef void* bptr = NULL
+    if bias is not None:
+        bs = np.ascontiguousarray(bias)
+        bptr = bs.data
     wp = np.empty_like(w)
     gh = np.empty((B, 4 * H), A.dtype)
     cdef int P = _threads(threads, B, H)
     with nogil:
         if t == cnp.NPY_FLOAT32:
             _fwd[float](<float*>a.data, <float*>hs.data, <float*>cs.data,
-                        <float*>w.data, <float*>wp.data, <float*>gh.data, T,
-                        B, H, rev, P)
+                        <float*>w.data, <float*>bptr, <float*>wp.data, <float*>gh.data, T, B, H, rev, P)
         else:
             _fwd[double](<double*>a.data, <double*>hs.data,
-                         <double*>cs.data, <double*>w.data, <double*>wp.data,
-                         <double*>gh.data, T, B, H, rev, P)
+                         <double*>cs.data, <double*>w.data, <double*>bptr,
+                         <double*>wp.data, <double*>gh.data, T, B, H, rev,
+                         P)
     return Hs, Cs, A
 
 

@@ -99,14 +99,14 @@ def lstm_cell_fwd(gx, gh, c_prev, out=None):
     cdef bint has_gh = gh is not None
     with nogil:
         if t == cnp.NPY_FLOAT32:
-            lstm_fwd_rows[float](<float*>mgx.data, mgx.stride // 4,
+            lstm_fwd_rows[float](<float*>mgx.data, mgx.stride // 4, NULL,
                              <float*>mgh.data, mgh.stride // 4, H, has_gh,
                              <float*>mcp.data, mcp.stride // 4,
                              <float*>mh.data, mh.stride // 4,
                              <float*>mc.data, mc.stride // 4,
                              <float*>ma.data, ma.stride // 4, H, B, H)
         else:
-            lstm_fwd_rows[double](<double*>mgx.data, mgx.stride // 8,
+            lstm_fwd_rows[double](<double*>mgx.data, mgx.stride // 8, NULL,
                               <double*>mgh.data, mgh.stride // 8, H,
                               has_gh, <double*>mcp.data, mcp.stride // 8,
                               <double*>mh.data, mh.stride // 8,

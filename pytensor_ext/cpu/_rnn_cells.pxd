@@ -34,10 +34,13 @@ cdef inline void neg_abs(const real* x, real* t,
 
 # --- LSTM -----------------------------------------------------------------
 cdef inline void lstm_fwd_rows(
-        real* gx, Py_ssize_t gx_s, real* gh, Py_ssize_t gh_s, Py_ssize_t gsh,
-        bint has_gh, real* cp, Py_ssize_t cp_s, real* h, Py_ssize_t h_s,
-        real* c, Py_ssize_t c_s, real* acts, Py_ssize_t acts_s, Py_ssize_t gs,
-        Py_ssize_t B, Py_ssize_t H) noexcept nogil:
+        real* gx, Py_ssize_t gx_s, const real* bias, real* gh,
+        Py_ssize_t gh_s, Py_ssize_t gsh, bint has_gh, real* cp,
+        Py_ssize_t cp_s, real* h, Py_ssize_t h_s, real* c, Py_ssize_t c_s,
+        real* acts, Py_ssize_t acts_s, Py_ssize_t gs, Py_ssize_t B,
+        Py_ssize_t H) noexcept nogil:
+    # ``bias`` (gate stride ``gs``, or NULL) is added to ``gx`` first, as
+    # if it had been part of it.
     cdef real pre[4 * CHUNK]
     cdef real e[3 * CHUNK]
     cdef real g[CHUNK]
@@ -64,13 +67,16 @@ cdef inline void lstm_fwd_rows(
             # Pre-activations of the gates (i, f, o first: one exp for the
             # three sigmoids; then g).
             for k in range(4):
+                for j in range(n):
+                    pre[k * CHUNK + j] = px[k * gs + j0 + j]
+                if bias != NULL:
+                    for j in range(n):
+                        pre[k * CHUNK + j] = pre[k * CHUNK + j] + \
+                            bias[k * gs + j0 + j]
                 if has_gh:
                     for j in range(n):
-                        pre[k * CHUNK + j] = px[k * gs + j0 + j] + \
+                        pre[k * CHUNK + j] = pre[k * CHUNK + j] + \
                             ph[k * gsh + j0 + j]
-                else:
-                    for j in range(n):
-                        pre[k * CHUNK + j] = px[k * gs + j0 + j]
             # Sigmoid inputs packed as [i | f | o] in e (o comes from k = 3).
             neg_abs(pre, e, n)
             neg_abs(pre + CHUNK, e + n, n)

@@ -166,11 +166,12 @@ def lstm_cell_bwd(acts, c_prev, c, gh, gc, out=None):
     return _finish(out, got)
 
 
-def lstm_seq_fwd(A, Hs, Cs, w_hh, *, reverse=False, threads=0):
+def lstm_seq_fwd(A, Hs, Cs, w_hh, bias=None, *, reverse=False, threads=0):
     """One direction of an LSTM layer over a sequence, in place: the
     reference's loop of one cuBLAS product and one CUDA cell per step
     (``threads`` is for the CPU kernel)."""
-    return _ref.lstm_seq_loop_fwd(A, Hs, Cs, w_hh, reverse, lstm_cell_fwd)
+    return _ref.lstm_seq_loop_fwd(A, Hs, Cs, w_hh, bias, reverse,
+                                  lstm_cell_fwd)
 
 
 def lstm_seq_bwd(A, Hs, Cs, w_hh, g_out, dh, dc, dG, *, reverse=False,

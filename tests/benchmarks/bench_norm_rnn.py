@@ -83,7 +83,7 @@ def _seq_cases(r):
     own threads."""
     from pytensor.ops.nn._blas import single_threaded
     T, B, H = 64, 32, 256
-    A, w = r(T, B, 4 * H), r(4 * H, H) / np.float32(16)
+    A, w, b = r(T, B, 4 * H), r(4 * H, H) / np.float32(16), r(4 * H)
     Hs, Cs = np.zeros((T + 1, B, H), np.float32), np.zeros(
         (T + 1, B, H), np.float32)
     g_out, dh, dc, dG = r(T, B, H), r(B, H), r(B, H), np.empty_like(A)
@@ -96,7 +96,7 @@ def _seq_cases(r):
     # Repeated calls feed the activations back in as pre-activations: the
     # values stay bounded and the work is the same.
     return [
-        ("lstm_seq_fwd", "[64 x 32, 4 x 256]", (A, Hs, Cs, w),
+        ("lstm_seq_fwd", "[64 x 32, 4 x 256]", (A, Hs, Cs, w, b),
          one_blas_thread(cpu.lstm_seq_fwd),
          lambda *a: reference.lstm_seq_loop_fwd(*a, False,
                                                 cpu.lstm_cell_fwd)),

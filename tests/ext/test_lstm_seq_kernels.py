@@ -23,17 +23,19 @@ def _case(T, B, H, dtype, seed=0):
     g_out = rng.standard_normal((T, B, H)).astype(dtype)
     dh = rng.standard_normal((B, H)).astype(dtype)
     dc = rng.standard_normal((B, H)).astype(dtype)
-    return A, w, h0, c0, g_out, dh, dc
+    bias = rng.standard_normal(4 * H).astype(dtype)
+    return A, w, h0, c0, g_out, dh, dc, bias
 
 
 def _run(fwd, bwd, case, reverse, **kw):
-    A, w, h0, c0, g_out, dh, dc = (a.copy() for a in case)
+    A, w, h0, c0, g_out, dh, dc, bias = (
+        a if a is None else a.copy() for a in case)
     T, B, H = A.shape[0], A.shape[1], w.shape[1]
     Hs = np.empty((T + 1, B, H), A.dtype)
     Cs = np.empty_like(Hs)
     first = T if reverse else 0
     Hs[first], Cs[first] = h0, c0
-    fwd(A, Hs, Cs, w, reverse=reverse, **kw)
+    fwd(A, Hs, Cs, w, bias, reverse=reverse, **kw)
     dG = np.empty_like(A)
     bwd(A, Hs, Cs, w, g_out, dh, dc, dG, reverse=reverse, **kw)
     return Hs, Cs, A, dG, dh, dc
@@ -55,6 +57,12 @@ def direct():
         assert _blas_lib.find_openblas() is not None
     with threadpool_limits(1, user_api="blas"):
         yield fwd, bwd
+
+
+def test_without_bias(direct):
+    case = _case(5, 3, 7, np.float32)[:-1] + (None,)
+    want = _run(ref.lstm_seq_fwd, ref.lstm_seq_bwd, case, False)
+    _check(_run(*direct, case, False, threads=2), want, np.float32)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -110,19 +118,20 @@ def test_layouts_it_does_not_take_go_to_the_loop(direct):
     """A non-contiguous weight or output gradient is copied; a state buffer
     of another layout runs the loop; the results are the same."""
     fwd, bwd = direct
-    A, w, h0, c0, g_out, dh, dc = _case(4, 3, 5, np.float64)
+    A, w, h0, c0, g_out, dh, dc, bias = _case(4, 3, 5, np.float64)
     want = _run(ref.lstm_seq_fwd, ref.lstm_seq_bwd,
-                (A, w, h0, c0, g_out, dh, dc), False)
+                (A, w, h0, c0, g_out, dh, dc, bias), False)
     wf = np.asfortranarray(w)
     gf = np.asfortranarray(g_out)
-    got = _run(fwd, bwd, (A, wf, h0, c0, gf, dh, dc), False, threads=2)
+    bs = np.repeat(bias, 2)[::2]
+    got = _run(fwd, bwd, (A, wf, h0, c0, gf, dh, dc, bs), False, threads=2)
     _check(got, want, np.float64)
     # Hs as a strided view: the compiled kernel hands it to the loop.
     Hs = np.empty((5, 3, 10))[:, :, ::2]
     Cs = np.empty((5, 3, 5))
     Hs[0], Cs[0] = h0, c0
     a = A.copy()
-    fwd(a, Hs, Cs, w, threads=2)
+    fwd(a, Hs, Cs, w, bias, threads=2)
     np.testing.assert_allclose(Hs, want[0], rtol=1e-12, atol=1e-13)
 
 

@@ -105,7 +105,9 @@ class LSTMLayer(Function):
         xp = get_xp(x)
         T, B, _ = x.shape
         H = w_hh.shape[1]
-        xc, A = _input_projection(x, w_ih, _bias_sum(b_ih, b_hh))
+        # The biases are added by the kernel (one pass less over A).
+        xc, A = _input_projection(x, w_ih, None)
+        bias = _bias_sum(b_ih, b_hh)
         Hs = xp.empty((T + 1, B, H), x.dtype)
         Cs = xp.empty((T + 1, B, H), x.dtype)
         cur, _ = _slots(T, self.reverse)
@@ -115,11 +117,12 @@ class LSTMLayer(Function):
         k = kernels_for(x)
         threads = seq_threads(x)
         if threads is None:
-            lstm_seq_loop_fwd(A, Hs, Cs, w_hh, self.reverse, k.lstm_cell_fwd)
+            lstm_seq_loop_fwd(A, Hs, Cs, w_hh, bias, self.reverse,
+                              k.lstm_cell_fwd)
         else:
             # The kernel's threads each call BLAS: one BLAS thread apiece.
             with single_threaded(x):
-                k.lstm_seq_fwd(A, Hs, Cs, w_hh, reverse=self.reverse,
+                k.lstm_seq_fwd(A, Hs, Cs, w_hh, bias, reverse=self.reverse,
                                threads=threads)
         out = Hs[cur:cur + T]
         last = 0 if self.reverse else T
