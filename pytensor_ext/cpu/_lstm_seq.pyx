@@ -88,6 +88,38 @@ cdef extern from *:
     void pt_barrier_wait(pt_barrier* b, int team, int* sense) noexcept nogil
 
 
+# --- the products -----------------------------------------------------------
+# float32 on an AVX2+FMA CPU: the weight packed once per sequence and a
+# micro-kernel per step (pt_gemm.h); otherwise a CBLAS call per step.
+cdef extern from "pt_gemm.h" nogil:
+    int pt_gemm_available()
+    Py_ssize_t pt_gemm_packed_size(Py_ssize_t K, Py_ssize_t N)
+    void pt_gemm_pack(int trans, Py_ssize_t K, Py_ssize_t N, const float* B,
+                      Py_ssize_t ldb, float* out)
+    void pt_gemm_packed(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K,
+                        const float* A, Py_ssize_t lda, const float* Bp,
+                        float* C, Py_ssize_t ldc, int accumulate)
+
+cdef bint _packed = pt_gemm_available() != 0
+
+
+def _use_packed(enabled):
+    """Test hook: ``False`` runs float32 through CBLAS as well; ``True``
+    uses the packed kernel where the CPU has it."""
+    global _packed
+    _packed = bool(enabled) and pt_gemm_available() != 0
+
+
+cdef Py_ssize_t _packed_fwd(Py_ssize_t H, int P) noexcept nogil:
+    # Floats of one thread's packed forward weight (its 4 n rows of W_hh,
+    # n at most ceil(H / P)).
+    return pt_gemm_packed_size(H, 4 * ((H + P - 1) // P))
+
+
+cdef Py_ssize_t _packed_bwd(Py_ssize_t H, int P) noexcept nogil:
+    return pt_gemm_packed_size(4 * H, (H + P - 1) // P)
+
+
 # --- the BLAS -------------------------------------------------------------
 # CBLAS enums.
 cdef enum:
@@ -169,9 +201,9 @@ cdef inline void gemm(bint trans_b, Py_ssize_t M, Py_ssize_t N, Py_ssize_t K,
 # asked, in a nested region or under a thread limit).  Thread ``p`` owns
 # the hidden units ``j0 .. j0 + n``.
 cdef void _fwd_thread(real* A, real* Hs, real* Cs, const real* W,
-                      const real* bias, real* Wp, real* gh, Py_ssize_t T,
-                      Py_ssize_t B, Py_ssize_t H,
-                      bint reverse, pt_barrier* bar, int p,
+                      const real* bias, real* Wp, float* pk, real* gh,
+                      Py_ssize_t T, Py_ssize_t B, Py_ssize_t H,
+                      bint reverse, pt_barrier* bar, int p, int P,
                       int team) noexcept nogil:
     cdef Py_ssize_t j0 = H * p // team
     cdef Py_ssize_t n = H * (p + 1) // team - j0
@@ -185,12 +217,20 @@ cdef void _fwd_thread(real* A, real* Hs, real* Cs, const real* W,
     for k in range(4):
         memcpy(Wp + (4 * j0 + k * n) * H, W + (k * H + j0) * H,
                n * H * sizeof(real))
+    if real is float:
+        if pk != NULL:
+            pk = pk + p * _packed_fwd(H, P)
+            pt_gemm_pack(1, H, 4 * n, Wp + 4 * j0 * H, H, pk)
     for s in range(T):
         t = T - 1 - s if reverse else s
         if n > 0:
             a = A + t * B * G + j0
-            gemm(True, B, 4 * n, H, Hs + (t + prev) * BH, H,
-                 Wp + 4 * j0 * H, H, gh + 4 * j0, G)
+            if real is float and pk != NULL:
+                pt_gemm_packed(B, 4 * n, H, Hs + (t + prev) * BH, H, pk,
+                               gh + 4 * j0, G, 0)
+            else:
+                gemm(True, B, 4 * n, H, Hs + (t + prev) * BH, H,
+                     Wp + 4 * j0 * H, H, gh + 4 * j0, G)
             lstm_fwd_rows(a, G, bias + j0 if bias != NULL else NULL,
                           gh + 4 * j0, G, n, True,
                           Cs + (t + prev) * BH + j0, H,
@@ -200,10 +240,10 @@ cdef void _fwd_thread(real* A, real* Hs, real* Cs, const real* W,
         pt_barrier_wait(bar, team, &sense)
 
 
-cdef void _bwd_thread(real* A, real* Cs, const real* W, const real* go,
-                      real* dG, real* dh, real* dc, Py_ssize_t T,
-                      Py_ssize_t B, Py_ssize_t H, bint reverse,
-                      pt_barrier* bar, int p, int team) noexcept nogil:
+cdef void _bwd_thread(real* A, real* Cs, const real* W, float* pk,
+                      const real* go, real* dG, real* dh, real* dc,
+                      Py_ssize_t T, Py_ssize_t B, Py_ssize_t H, bint reverse,
+                      pt_barrier* bar, int p, int P, int team) noexcept nogil:
     cdef Py_ssize_t j0 = H * p // team
     cdef Py_ssize_t n = H * (p + 1) // team - j0
     cdef Py_ssize_t s, t, b, j, G = 4 * H, BH = B * H
@@ -211,6 +251,11 @@ cdef void _bwd_thread(real* A, real* Cs, const real* W, const real* go,
     cdef real* pd
     cdef const real* pg
     cdef int sense = 0
+    if real is float:
+        if pk != NULL:
+            # This thread's columns of W_hh (K = 4H rows, n columns).
+            pk = pk + p * _packed_bwd(H, P)
+            pt_gemm_pack(0, G, n, W + j0, H, pk)
     for s in range(T):
         t = s if reverse else T - 1 - s
         if n > 0:
@@ -227,30 +272,46 @@ cdef void _bwd_thread(real* A, real* Cs, const real* W, const real* go,
         # dh of this thread's units needs every unit's gate gradients.
         pt_barrier_wait(bar, team, &sense)
         if n > 0:
-            gemm(False, B, n, G, dG + t * B * G, G, W + j0, H, dh + j0, H)
+            if real is float and pk != NULL:
+                pt_gemm_packed(B, n, G, dG + t * B * G, G, pk, dh + j0, H, 0)
+            else:
+                gemm(False, B, n, G, dG + t * B * G, G, W + j0, H, dh + j0,
+                     H)
 
 
 cdef void _fwd(real* A, real* Hs, real* Cs, const real* W, const real* bias,
-               real* Wp, real* gh, Py_ssize_t T, Py_ssize_t B, Py_ssize_t H,
-               bint reverse, int P) noexcept nogil:
+               real* Wp, float* pk, real* gh, Py_ssize_t T, Py_ssize_t B,
+               Py_ssize_t H, bint reverse, int P) noexcept nogil:
     cdef pt_barrier bar
     bar.count = bar.sense = 0
     with parallel(num_threads=P):
-        _fwd_thread(A, Hs, Cs, W, bias, Wp, gh, T, B, H, reverse, &bar,
-                    omp_get_thread_num(), omp_get_num_threads())
+        _fwd_thread(A, Hs, Cs, W, bias, Wp, pk, gh, T, B, H, reverse, &bar,
+                    omp_get_thread_num(), P, omp_get_num_threads())
 
 
-cdef void _bwd(real* A, real* Cs, const real* W, const real* go, real* dG,
-               real* dh, real* dc, Py_ssize_t T, Py_ssize_t B, Py_ssize_t H,
-               bint reverse, int P) noexcept nogil:
+cdef void _bwd(real* A, real* Cs, const real* W, float* pk, const real* go,
+               real* dG, real* dh, real* dc, Py_ssize_t T, Py_ssize_t B,
+               Py_ssize_t H, bint reverse, int P) noexcept nogil:
     cdef pt_barrier bar
     bar.count = bar.sense = 0
     with parallel(num_threads=P):
-        _bwd_thread(A, Cs, W, go, dG, dh, dc, T, B, H, reverse, &bar,
-                    omp_get_thread_num(), omp_get_num_threads())
+        _bwd_thread(A, Cs, W, pk, go, dG, dh, dc, T, B, H, reverse, &bar,
+                    omp_get_thread_num(), P, omp_get_num_threads())
 
 
 # --- argument handling ----------------------------------------------------
+cdef object _scratch(int t, Py_ssize_t n):
+    """The packed weights' buffer on the packed path (float32 on an AVX2
+    CPU), else None."""
+    if t != cnp.NPY_FLOAT32 or not _packed:
+        return None
+    return np.empty(n, np.float32)
+
+
+cdef inline float* _data(object buf):
+    return NULL if buf is None else <float*>(<cnp.ndarray>buf).data
+
+
 cdef bint _arr(object a, int t, tuple shape, bint writable=False):
     """``a`` is a C-contiguous, aligned array of type ``t`` and ``shape``."""
     cdef cnp.ndarray arr
@@ -281,6 +342,7 @@ def lstm_seq_fwd(A, Hs, Cs, w_hh, bias=None, *, reverse=False, threads=0):
     cdef int t = real_type(A)
     cdef Py_ssize_t T, B, H
     cdef cnp.ndarray a, hs, cs, w, wp, gh, bs
+    cdef object keep = None
     cdef bint rev = bool(reverse)
     if t < 0 or type(Hs) is not cnp.ndarray or Hs.ndim != 3 or \
             A.ndim != 3 or not _blas_ready():
@@ -305,15 +367,18 @@ def lstm_seq_fwd(A, Hs, Cs, w_hh, bias=None, *, reverse=False, threads=0):
     wp = np.empty_like(w)
     gh = np.empty((B, 4 * H), A.dtype)
     cdef int P = _threads(threads, B, H)
+    keep = _scratch(t, P * _packed_fwd(H, P))
+    cdef float* pk = _data(keep)
     with nogil:
         if t == cnp.NPY_FLOAT32:
             _fwd[float](<float*>a.data, <float*>hs.data, <float*>cs.data,
-                        <float*>w.data, <float*>bptr, <float*>wp.data, <float*>gh.data, T, B, H, rev, P)
+                        <float*>w.data, <float*>bptr, <float*>wp.data, pk,
+                        <float*>gh.data, T, B, H, rev, P)
         else:
             _fwd[double](<double*>a.data, <double*>hs.data,
                          <double*>cs.data, <double*>w.data, <double*>bptr,
-                         <double*>wp.data, <double*>gh.data, T, B, H, rev,
-                         P)
+                         <double*>wp.data, NULL, <double*>gh.data, T, B, H,
+                         rev, P)
     return Hs, Cs, A
 
 
@@ -324,6 +389,7 @@ def lstm_seq_bwd(A, Hs, Cs, w_hh, g_out, dh, dc, dG, *, reverse=False,
     cdef int t = real_type(A)
     cdef Py_ssize_t T, B, H
     cdef cnp.ndarray a, cs, w, go, dg, mdh, mdc
+    cdef object keep = None
     cdef bint rev = bool(reverse)
     if t < 0 or type(Hs) is not cnp.ndarray or Hs.ndim != 3 or \
             A.ndim != 3 or not _blas_ready():
@@ -344,14 +410,22 @@ def lstm_seq_bwd(A, Hs, Cs, w_hh, g_out, dh, dc, dG, *, reverse=False,
     w = np.ascontiguousarray(w_hh)
     go = np.ascontiguousarray(g_out)
     cdef int P = _threads(threads, B, H)
+    keep = _scratch(t, P * _packed_bwd(H, P))
+    cdef float* pk = _data(keep)
     with nogil:
         if t == cnp.NPY_FLOAT32:
-            _bwd[float](<float*>a.data, <float*>cs.data, <float*>w.data,
+            _bwd[float](<float*>a.data, <float*>cs.data, <float*>w.data, pk,
                         <float*>go.data, <float*>dg.data, <float*>mdh.data,
                         <float*>mdc.data, T, B, H, rev, P)
         else:
             _bwd[double](<double*>a.data, <double*>cs.data, <double*>w.data,
-                         <double*>go.data, <double*>dg.data,
+                         NULL, <double*>go.data, <double*>dg.data,
                          <double*>mdh.data, <double*>mdc.data, T, B, H, rev,
                          P)
     return dG, dh, dc
+
+
+def packed_available():
+    """Whether float32 products run on the packed AVX2 kernel (the CPU has
+    AVX2 and FMA, and the test hook left it on)."""
+    return bool(_packed)

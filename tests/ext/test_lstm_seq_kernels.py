@@ -1,8 +1,9 @@
 """The whole-sequence LSTM kernels (``lstm_seq_fwd`` / ``lstm_seq_bwd``):
-the compiled kernel (hidden units split over threads, direct CBLAS calls)
-against the reference loop, over thread counts that do and do not divide
-the hidden size, both directions, both float types, and the fallback
-paths."""
+the compiled kernel (hidden units split over threads; float32 products on
+weights packed once, or CBLAS calls) against the reference loop, over
+thread counts that do and do not divide the hidden size, batch and hidden
+sizes off the micro-kernel's 6 x 16 blocks, both directions, both float
+types, and the fallback paths."""
 import numpy as np
 import pytest
 
@@ -46,17 +47,24 @@ def _check(got, want, dtype):
         np.testing.assert_allclose(g, w, **TOL[dtype])
 
 
-@pytest.fixture
-def direct():
+@pytest.fixture(params=["packed", "cblas"])
+def direct(request):
     """The compiled kernels, under a single-threaded BLAS as the LSTM op
-    runs them (else they run on one thread); failing, not skipping, where
-    NumPy's BLAS is an OpenBLAS that the direct path should have found."""
+    runs them (else they run on one thread), with float32 products through
+    the packed AVX2 kernel (where the CPU has it) and through CBLAS;
+    failing, not skipping, where NumPy's BLAS is an OpenBLAS that the
+    direct path should have found."""
     from threadpoolctl import threadpool_info, threadpool_limits
+    from pytensor_ext.cpu import _lstm_seq
     fwd, bwd = compiled("lstm_seq_fwd"), compiled("lstm_seq_bwd")
     if any(i.get("internal_api") == "openblas" for i in threadpool_info()):
         assert _blas_lib.find_openblas() is not None
-    with threadpool_limits(1, user_api="blas"):
-        yield fwd, bwd
+    _lstm_seq._use_packed(request.param == "packed")
+    try:
+        with threadpool_limits(1, user_api="blas"):
+            yield fwd, bwd
+    finally:
+        _lstm_seq._use_packed(True)
 
 
 def test_without_bias(direct):
@@ -69,7 +77,7 @@ def test_without_bias(direct):
 @pytest.mark.parametrize("reverse", [False, True])
 @pytest.mark.parametrize("T,B,H,threads", [
     (7, 3, 8, 2), (5, 4, 7, 2), (5, 4, 7, 3), (4, 2, 1, 2), (6, 5, 9, 0),
-    (1, 1, 3, 1), (9, 2, 16, 4)])
+    (1, 1, 3, 1), (9, 2, 16, 4), (5, 13, 40, 2), (3, 7, 33, 1)])
 def test_matches_the_reference(direct, dtype, reverse, T, B, H, threads):
     case = _case(T, B, H, dtype)
     want = _run(ref.lstm_seq_fwd, ref.lstm_seq_bwd, case, reverse)
@@ -169,3 +177,16 @@ def test_lookup_of_a_library_without_the_symbols():
         pytest.skip("no libm to load")
     assert _blas_lib._load(libm) is None
     assert _blas_lib._load("/nonexistent/libopenblas.so") is None
+
+
+def test_the_packed_kernel_runs_where_the_cpu_has_avx2():
+    """On an AVX2+FMA CPU the float32 products must take the packed kernel
+    (else these tests would only exercise CBLAS there)."""
+    from pytensor_ext.cpu import _lstm_seq
+    compiled("lstm_seq_fwd")
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__ as f
+    except ImportError:
+        pytest.skip("NumPy does not report CPU features")
+    assert _lstm_seq.packed_available() == bool(f.get("AVX2")
+                                                and f.get("FMA3"))
