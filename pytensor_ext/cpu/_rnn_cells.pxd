@@ -9,7 +9,9 @@ kernels pass ``gs = H``; the sequence kernels pass a thread's slice of the
 units (``H`` of them starting at some unit ``j0``) with ``gs`` the full
 hidden size, and a ``gsh`` of their own for the thread's private product.
 """
-from pytensor_ext.cpu._common cimport real, CHUNK, vexp, vtanh
+from pytensor_ext.cpu._common cimport real
+from pytensor_ext.cpu._vmath cimport (
+    vexp_f32, vexp_f64, vtanh_f32, vtanh_f64)
 
 
 cdef inline void sigmoid_from(const real* x, const real* e, real* y,
@@ -33,71 +35,58 @@ cdef inline void neg_abs(const real* x, real* t,
 
 
 # --- LSTM -----------------------------------------------------------------
+# The loops are in C (include/pt_lstm.h), compiled for baseline x86-64 and
+# for AVX2; these wrappers pick the type and pass the vector exp/tanh.
+cdef extern from "pt_lstm.h" nogil:
+    ctypedef void (*pt_vfn_f32)(const float*, float*,
+                                Py_ssize_t) noexcept nogil
+    ctypedef void (*pt_vfn_f64)(const double*, double*,
+                                Py_ssize_t) noexcept nogil
+    void pt_lstm_fwd_rows_f32(
+        const float* gx, Py_ssize_t gx_s, const float* bias, const float* gh,
+        Py_ssize_t gh_s, Py_ssize_t gsh, int has_gh, const float* cp,
+        Py_ssize_t cp_s, float* h, Py_ssize_t h_s, float* c, Py_ssize_t c_s,
+        float* acts, Py_ssize_t acts_s, Py_ssize_t gs, Py_ssize_t B,
+        Py_ssize_t H, pt_vfn_f32 vexp, pt_vfn_f32 vtanh)
+    void pt_lstm_fwd_rows_f64(
+        const double* gx, Py_ssize_t gx_s, const double* bias,
+        const double* gh, Py_ssize_t gh_s, Py_ssize_t gsh, int has_gh,
+        const double* cp, Py_ssize_t cp_s, double* h, Py_ssize_t h_s,
+        double* c, Py_ssize_t c_s, double* acts, Py_ssize_t acts_s,
+        Py_ssize_t gs, Py_ssize_t B, Py_ssize_t H, pt_vfn_f64 vexp,
+        pt_vfn_f64 vtanh)
+    void pt_lstm_bwd_rows_f32(
+        const float* acts, Py_ssize_t acts_s, const float* cp,
+        Py_ssize_t cp_s, const float* c, Py_ssize_t c_s, const float* gh,
+        Py_ssize_t gh_s, int has_gh, const float* gc, Py_ssize_t gc_s,
+        int has_gc, float* dg, Py_ssize_t dg_s, float* dcp, Py_ssize_t dcp_s,
+        Py_ssize_t gs, Py_ssize_t B, Py_ssize_t H, pt_vfn_f32 vtanh)
+    void pt_lstm_bwd_rows_f64(
+        const double* acts, Py_ssize_t acts_s, const double* cp,
+        Py_ssize_t cp_s, const double* c, Py_ssize_t c_s, const double* gh,
+        Py_ssize_t gh_s, int has_gh, const double* gc, Py_ssize_t gc_s,
+        int has_gc, double* dg, Py_ssize_t dg_s, double* dcp,
+        Py_ssize_t dcp_s, Py_ssize_t gs, Py_ssize_t B, Py_ssize_t H,
+        pt_vfn_f64 vtanh)
+
+
 cdef inline void lstm_fwd_rows(
         real* gx, Py_ssize_t gx_s, const real* bias, real* gh,
         Py_ssize_t gh_s, Py_ssize_t gsh, bint has_gh, real* cp,
         Py_ssize_t cp_s, real* h, Py_ssize_t h_s, real* c, Py_ssize_t c_s,
         real* acts, Py_ssize_t acts_s, Py_ssize_t gs, Py_ssize_t B,
         Py_ssize_t H) noexcept nogil:
-    # ``bias`` (gate stride ``gs``, or NULL) is added to ``gx`` first, as
-    # if it had been part of it.
-    cdef real pre[4 * CHUNK]
-    cdef real e[3 * CHUNK]
-    cdef real g[CHUNK]
-    cdef real tc[CHUNK]
-    cdef real sg[3 * CHUNK]
-    cdef Py_ssize_t b, j0, n, j, k
-    cdef real* px
-    cdef real* ph
-    cdef real* pa
-    cdef real* pc
-    cdef real* cprev
-    cdef real* hrow
-    cdef real cv
-    for b in range(B):
-        px = gx + b * gx_s
-        ph = gh + b * gh_s if has_gh else NULL
-        pa = acts + b * acts_s
-        pc = c + b * c_s
-        cprev = cp + b * cp_s
-        hrow = h + b * h_s
-        j0 = 0
-        while j0 < H:
-            n = min(<Py_ssize_t>CHUNK, H - j0)
-            # Pre-activations of the gates (i, f, o first: one exp for the
-            # three sigmoids; then g).
-            for k in range(4):
-                for j in range(n):
-                    pre[k * CHUNK + j] = px[k * gs + j0 + j]
-                if bias != NULL:
-                    for j in range(n):
-                        pre[k * CHUNK + j] = pre[k * CHUNK + j] + \
-                            bias[k * gs + j0 + j]
-                if has_gh:
-                    for j in range(n):
-                        pre[k * CHUNK + j] = pre[k * CHUNK + j] + \
-                            ph[k * gsh + j0 + j]
-            # Sigmoid inputs packed as [i | f | o] in e (o comes from k = 3).
-            neg_abs(pre, e, n)
-            neg_abs(pre + CHUNK, e + n, n)
-            neg_abs(pre + 3 * CHUNK, e + 2 * n, n)
-            vexp(e, e, 3 * n)
-            sigmoid_from(pre, e, sg, n)
-            sigmoid_from(pre + CHUNK, e + n, sg + CHUNK, n)
-            sigmoid_from(pre + 3 * CHUNK, e + 2 * n, sg + 2 * CHUNK, n)
-            vtanh(pre + 2 * CHUNK, g, n)
-            for j in range(n):
-                cv = sg[CHUNK + j] * cprev[j0 + j] + sg[j] * g[j]
-                tc[j] = cv
-                pc[j0 + j] = cv
-            vtanh(tc, tc, n)
-            for j in range(n):
-                hrow[j0 + j] = sg[2 * CHUNK + j] * tc[j]
-                pa[j0 + j] = sg[j]
-                pa[gs + j0 + j] = sg[CHUNK + j]
-                pa[2 * gs + j0 + j] = g[j]
-                pa[3 * gs + j0 + j] = sg[2 * CHUNK + j]
-            j0 += n
+    """The gates of ``B`` rows, ``H`` units each: ``acts`` = [i, f, g, o]
+    activated (may be ``gx``), ``c = f * cp + i * g``, ``h = o * tanh(c)``;
+    ``bias`` (gate stride ``gs``, or NULL) is added to ``gx`` first."""
+    if real is float:
+        pt_lstm_fwd_rows_f32(gx, gx_s, bias, gh, gh_s, gsh, has_gh, cp, cp_s,
+                             h, h_s, c, c_s, acts, acts_s, gs, B, H,
+                             vexp_f32, vtanh_f32)
+    else:
+        pt_lstm_fwd_rows_f64(gx, gx_s, bias, gh, gh_s, gsh, has_gh, cp, cp_s,
+                             h, h_s, c, c_s, acts, acts_s, gs, B, H,
+                             vexp_f64, vtanh_f64)
 
 
 cdef inline void lstm_bwd_rows(
@@ -106,51 +95,13 @@ cdef inline void lstm_bwd_rows(
         Py_ssize_t gc_s, bint has_gc, real* dg, Py_ssize_t dg_s, real* dcp,
         Py_ssize_t dcp_s, Py_ssize_t gs, Py_ssize_t B,
         Py_ssize_t H) noexcept nogil:
-    cdef real tc[CHUNK]
-    cdef real dcb[CHUNK]
-    cdef Py_ssize_t b, j0, n, j
-    cdef real* pa
-    cdef real* pcp
-    cdef real* pc
-    cdef real* pgh
-    cdef real* pgc
-    cdef real* pdg
-    cdef real* pdc
-    cdef real one = 1, zero = 0
-    cdef real iv, fv, gv, ov, t, dcv
-    for b in range(B):
-        pa = acts + b * acts_s
-        pcp = cp + b * cp_s
-        pc = c + b * c_s
-        pgh = gh + b * gh_s if has_gh else NULL
-        pgc = gc + b * gc_s if has_gc else NULL
-        pdg = dg + b * dg_s
-        pdc = dcp + b * dcp_s
-        j0 = 0
-        while j0 < H:
-            n = min(<Py_ssize_t>CHUNK, H - j0)
-            vtanh(pc + j0, tc, n)
-            # dc = gc + gh * o * (1 - tanh(c)^2), branch-free loops below.
-            if has_gh:
-                for j in range(n):
-                    t = tc[j]
-                    dcb[j] = pgh[j0 + j] * pa[3 * gs + j0 + j] * (one - t * t)
-                    pdg[3 * gs + j0 + j] = pgh[j0 + j] * t * \
-                        pa[3 * gs + j0 + j] * (one - pa[3 * gs + j0 + j])
-            else:
-                for j in range(n):
-                    dcb[j] = zero
-                    pdg[3 * gs + j0 + j] = zero
-            if has_gc:
-                for j in range(n):
-                    dcb[j] = dcb[j] + pgc[j0 + j]
-            for j in range(n):
-                iv = pa[j0 + j]
-                fv = pa[gs + j0 + j]
-                gv = pa[2 * gs + j0 + j]
-                dcv = dcb[j]
-                pdg[j0 + j] = dcv * gv * iv * (one - iv)
-                pdg[gs + j0 + j] = dcv * pcp[j0 + j] * fv * (one - fv)
-                pdg[2 * gs + j0 + j] = dcv * iv * (one - gv * gv)
-                pdc[j0 + j] = dcv * fv
-            j0 += n
+    """Gate gradients ``dg`` and ``dcp = dc * f`` from the gradients of
+    ``h`` (``gh``) and ``c`` (``gc``; ``dcp`` may be ``gc``)."""
+    if real is float:
+        pt_lstm_bwd_rows_f32(acts, acts_s, cp, cp_s, c, c_s, gh, gh_s, has_gh,
+                             gc, gc_s, has_gc, dg, dg_s, dcp, dcp_s, gs, B, H,
+                             vtanh_f32)
+    else:
+        pt_lstm_bwd_rows_f64(acts, acts_s, cp, cp_s, c, c_s, gh, gh_s, has_gh,
+                             gc, gc_s, has_gc, dg, dg_s, dcp, dcp_s, gs, B, H,
+                             vtanh_f64)

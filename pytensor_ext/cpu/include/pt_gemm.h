@@ -118,7 +118,22 @@ static void pt_gemm_block(ptrdiff_t K, const float* A, ptrdiff_t lda,
         c50 = _mm256_fmadd_ps(a, b0, c50);
         c51 = _mm256_fmadd_ps(a, b1, c51);
     }
-    {
+    if (nc == PT_GEMM_NR) {
+        /* Full blocks straight from the registers (an element loop here
+         * compiles to a memmove call per row). */
+        __m256 r[PT_GEMM_MR][2] = {{c00, c01}, {c10, c11}, {c20, c21},
+                                   {c30, c31}, {c40, c41}, {c50, c51}};
+        int i;
+        for (i = 0; i < mr; i++) {
+            float* c = C + i * ldc;
+            if (accumulate) {
+                r[i][0] = _mm256_add_ps(_mm256_loadu_ps(c), r[i][0]);
+                r[i][1] = _mm256_add_ps(_mm256_loadu_ps(c + 8), r[i][1]);
+            }
+            _mm256_storeu_ps(c, r[i][0]);
+            _mm256_storeu_ps(c + 8, r[i][1]);
+        }
+    } else {
         float t[PT_GEMM_MR][PT_GEMM_NR];
         int i, j;
         _mm256_storeu_ps(t[0], c00); _mm256_storeu_ps(t[0] + 8, c01);
