@@ -8,25 +8,30 @@ reference, :func:`pytensor_ext.reference.lstm_seq_loop_fwd`) each step
 calls a multi-threaded BLAS product and then the cell on one thread, so
 one core idles through the cell and the BLAS threads meet twice per step.
 Here every thread owns a slice of the hidden units for the whole
-sequence: it multiplies the previous state by *its* rows of ``W_hh``
-(copied together once, so its product is one contiguous single-threaded
-BLAS call), runs the cell on its units, and meets the other threads once
-per step, at the barrier after which the new state is complete.  The
-backward is the mirror: a thread turns the gradient of its units into
-their gate gradients, and after the barrier computes its columns of
+sequence: it multiplies the previous state by *its* rows of ``W_hh``,
+runs the cell on its units, and meets the other threads once per step,
+at the barrier after which the new state is complete.  The backward is
+the mirror: a thread turns the gradient of its units into their gate
+gradients, and after the barrier computes its columns of
 ``dh = dG_t @ W_hh``.
 
-Measured on W4's layer (2 cores, T 64, B 32, H 256, float32): forward
-20 -> 11.5 ms, backward through time 17.5 -> 10 ms against the loop of
-NumPy products and compiled cells.
+The products: in float32 on an AVX2+FMA CPU, each thread packs its part
+of ``W_hh`` once per sequence and runs a micro-kernel per step
+(``include/pt_gemm.h``; a BLAS call re-packs its operands every time,
+15% of these kernels' time with OpenBLAS).  Otherwise they go straight to
+the CBLAS ``gemm`` of the OpenBLAS NumPy loaded (found by
+:mod:`pytensor_ext.cpu._blas_lib`), from every thread at once: each
+product must then run on one BLAS thread, so the caller holds NumPy's
+BLAS at one thread around these kernels (pytensor's LSTM op does, with
+threadpoolctl); where it has not, they run on one thread.  Without such a
+library (another BLAS, an OpenBLAS older than 0.3.7) for a product that
+needs it, or for arrays these kernels do not take, the loop of the
+reference runs with the compiled cells.
 
-The products go straight to the CBLAS ``gemm`` of the OpenBLAS NumPy
-loaded (found by :mod:`pytensor_ext.cpu._blas_lib`), from every thread at
-once: each product must run on one BLAS thread, so the caller holds
-NumPy's BLAS at one thread around these kernels (pytensor's LSTM op does,
-with threadpoolctl); where it has not, they run on one thread.  Without such a library (another BLAS, an OpenBLAS
-older than 0.3.7), or for arrays these kernels do not take, the loop of
-the reference runs with the compiled cells.
+Measured on W4's layer (2 cores, T 64, B 32, H 256, float32,
+``tests/benchmarks/bench_norm_rnn.py``): the steps forward in 8.3 ms and
+backward in 8.5 ms, against 11.3 and 10.9 ms for the loop of NumPy
+products and compiled cells.
 """
 cimport numpy as cnp
 from cython.parallel cimport parallel
@@ -324,14 +329,20 @@ cdef bint _arr(object a, int t, tuple shape, bint writable=False):
     return not writable or cnp.PyArray_ISWRITEABLE(arr)
 
 
-cdef int _threads(int threads, Py_ssize_t B, Py_ssize_t H):
+cdef bint _runs(int t):
+    """Whether the kernels take arrays of type ``t``: float32 on the packed
+    path needs no BLAS; anything else needs the CBLAS one."""
+    return (t == cnp.NPY_FLOAT32 and _packed) or _blas_ready()
+
+
+cdef int _threads(int threads, int t, Py_ssize_t B, Py_ssize_t H):
     # A thread's share of a step should outweigh the barrier that ends
     # it: at least ~2M multiply-adds (W4's layer: 8.4M, two threads).
     cdef int P = threads if threads > 0 else threads_for(B * 4 * H * H,
                                                          1 << 21)
     # Products of a multi-threaded BLAS from several threads at once fight
     # (W4's layer: 15 ms -> 400-650 ms): one thread then, using them.
-    if _blas_threads() > 1:
+    if not (t == cnp.NPY_FLOAT32 and _packed) and _blas_threads() > 1:
         return 1
     return <int>min(<Py_ssize_t>P, H)
 
@@ -345,7 +356,7 @@ def lstm_seq_fwd(A, Hs, Cs, w_hh, bias=None, *, reverse=False, threads=0):
     cdef object keep = None
     cdef bint rev = bool(reverse)
     if t < 0 or type(Hs) is not cnp.ndarray or Hs.ndim != 3 or \
-            A.ndim != 3 or not _blas_ready():
+            A.ndim != 3 or not _runs(t):
         return _ref.lstm_seq_loop_fwd(A, Hs, Cs, w_hh, bias, reverse,
                                       lstm_cell_fwd)
     T, B, H = A.shape[0], A.shape[1], Hs.shape[2]
@@ -366,7 +377,7 @@ def lstm_seq_fwd(A, Hs, Cs, w_hh, bias=None, *, reverse=False, threads=0):
         bptr = bs.data
     wp = np.empty_like(w)
     gh = np.empty((B, 4 * H), A.dtype)
-    cdef int P = _threads(threads, B, H)
+    cdef int P = _threads(threads, t, B, H)
     keep = _scratch(t, P * _packed_fwd(H, P))
     cdef float* pk = _data(keep)
     with nogil:
@@ -392,7 +403,7 @@ def lstm_seq_bwd(A, Hs, Cs, w_hh, g_out, dh, dc, dG, *, reverse=False,
     cdef object keep = None
     cdef bint rev = bool(reverse)
     if t < 0 or type(Hs) is not cnp.ndarray or Hs.ndim != 3 or \
-            A.ndim != 3 or not _blas_ready():
+            A.ndim != 3 or not _runs(t):
         return _ref.lstm_seq_loop_bwd(A, Hs, Cs, w_hh, g_out, dh, dc, dG,
                                       reverse, lstm_cell_bwd)
     T, B, H = A.shape[0], A.shape[1], Hs.shape[2]
@@ -409,7 +420,7 @@ def lstm_seq_bwd(A, Hs, Cs, w_hh, g_out, dh, dc, dG, *, reverse=False,
     a, cs, dg, mdh, mdc = A, Cs, dG, dh, dc
     w = np.ascontiguousarray(w_hh)
     go = np.ascontiguousarray(g_out)
-    cdef int P = _threads(threads, B, H)
+    cdef int P = _threads(threads, t, B, H)
     keep = _scratch(t, P * _packed_bwd(H, P))
     cdef float* pk = _data(keep)
     with nogil:

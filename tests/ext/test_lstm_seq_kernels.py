@@ -110,16 +110,20 @@ def test_multithreaded_blas_gives_the_same_result(direct):
     _check(got, want, np.float64)
 
 
-def test_fallback_loop_without_the_blas(direct):
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_without_the_blas(direct, dtype):
+    """With no CBLAS found, float64 (and float32 where the packed kernel is
+    off) runs the loop, float32 on the packed kernel still runs it: the
+    same results either way."""
     from pytensor_ext.cpu import _lstm_seq
-    case = _case(5, 3, 6, np.float64)
+    case = _case(5, 3, 6, dtype)
     want = _run(ref.lstm_seq_fwd, ref.lstm_seq_bwd, case, True)
     _lstm_seq._use_blas(False)
     try:
         got = _run(*direct, case, True, threads=2)
     finally:
         _lstm_seq._use_blas(True)
-    _check(got, want, np.float64)
+    _check(got, want, dtype)
 
 
 def test_layouts_it_does_not_take_go_to_the_loop(direct):
