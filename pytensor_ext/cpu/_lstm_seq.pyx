@@ -37,7 +37,8 @@ cimport numpy as cnp
 from cython.parallel cimport parallel
 from libc.stdint cimport int64_t, uintptr_t
 from libc.string cimport memcpy
-from openmp cimport omp_get_num_threads, omp_get_thread_num
+from openmp cimport (
+    omp_get_num_procs, omp_get_num_threads, omp_get_thread_num)
 
 from pytensor_ext.cpu._common cimport real, real_type, threads_for
 from pytensor_ext.cpu._rnn_cells cimport lstm_bwd_rows, lstm_fwd_rows
@@ -344,6 +345,11 @@ cdef int _threads(int threads, int t, Py_ssize_t B, Py_ssize_t H):
     # (W4's layer: 15 ms -> 400-650 ms): one thread then, using them.
     if not (t == cnp.NPY_FLOAT32 and _packed) and _blas_threads() > 1:
         return 1
+    # The threads spin at every step's barrier: more of them than cores
+    # (OMP_NUM_THREADS above the core count) would wait on each other's
+    # time slices.  An explicit ``threads`` is taken as asked (tests).
+    if threads <= 0:
+        P = min(P, max(1, omp_get_num_procs()))
     return <int>min(<Py_ssize_t>P, H)
 
 
