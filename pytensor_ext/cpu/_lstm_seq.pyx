@@ -330,6 +330,25 @@ cdef bint _arr(object a, int t, tuple shape, bint writable=False):
     return not writable or cnp.PyArray_ISWRITEABLE(arr)
 
 
+cdef tuple _dims(object A, object Hs, object Cs, object w_hh, int t,
+                 bint writable):
+    """``(T, B, H)`` when the kernels take these arrays (C-contiguous, of one
+    type ``t`` they handle, none of the sizes zero), else None (the loop
+    of the reference runs them)."""
+    cdef Py_ssize_t T, B, H
+    if t < 0 or type(Hs) is not cnp.ndarray or Hs.ndim != 3 or \
+            A.ndim != 3 or not _runs(t):
+        return None
+    T, B, H = A.shape[0], A.shape[1], Hs.shape[2]
+    if not (T and B and H and _arr(A, t, (T, B, 4 * H), writable)
+            and _arr(Hs, t, (T + 1, B, H), writable)
+            and _arr(Cs, t, (T + 1, B, H), writable)
+            and type(w_hh) is cnp.ndarray and real_type(w_hh) == t
+            and w_hh.shape == (4 * H, H)):
+        return None
+    return T, B, H
+
+
 cdef bint _runs(int t):
     """Whether the kernels take arrays of type ``t``: float32 on the packed
     path needs no BLAS; anything else needs the CBLAS one."""
@@ -361,20 +380,13 @@ def lstm_seq_fwd(A, Hs, Cs, w_hh, bias=None, *, reverse=False, threads=0):
     cdef cnp.ndarray a, hs, cs, w, wp, gh, bs
     cdef object keep = None
     cdef bint rev = bool(reverse)
-    if t < 0 or type(Hs) is not cnp.ndarray or Hs.ndim != 3 or \
-            A.ndim != 3 or not _runs(t):
+    dims = _dims(A, Hs, Cs, w_hh, t, True)
+    if dims is None or not (bias is None or type(bias) is cnp.ndarray
+                            and real_type(bias) == t
+                            and bias.shape == (w_hh.shape[0],)):
         return _ref.lstm_seq_loop_fwd(A, Hs, Cs, w_hh, bias, reverse,
                                       lstm_cell_fwd)
-    T, B, H = A.shape[0], A.shape[1], Hs.shape[2]
-    if not (T and B and H and _arr(A, t, (T, B, 4 * H), True)
-            and _arr(Hs, t, (T + 1, B, H), True)
-            and _arr(Cs, t, (T + 1, B, H), True)
-            and type(w_hh) is cnp.ndarray and real_type(w_hh) == t
-            and w_hh.shape == (4 * H, H)
-            and (bias is None or type(bias) is cnp.ndarray
-                 and real_type(bias) == t and bias.shape == (4 * H,))):
-        return _ref.lstm_seq_loop_fwd(A, Hs, Cs, w_hh, bias, reverse,
-                                      lstm_cell_fwd)
+    T, B, H = dims
     a, hs, cs = A, Hs, Cs
     w = np.ascontiguousarray(w_hh)
     cdef void* bptr = NULL
@@ -408,16 +420,11 @@ def lstm_seq_bwd(A, Hs, Cs, w_hh, g_out, dh, dc, dG, *, reverse=False,
     cdef cnp.ndarray a, cs, w, go, dg, mdh, mdc
     cdef object keep = None
     cdef bint rev = bool(reverse)
-    if t < 0 or type(Hs) is not cnp.ndarray or Hs.ndim != 3 or \
-            A.ndim != 3 or not _runs(t):
-        return _ref.lstm_seq_loop_bwd(A, Hs, Cs, w_hh, g_out, dh, dc, dG,
-                                      reverse, lstm_cell_bwd)
-    T, B, H = A.shape[0], A.shape[1], Hs.shape[2]
-    if not (T and B and H and _arr(A, t, (T, B, 4 * H))
-            and _arr(Hs, t, (T + 1, B, H)) and _arr(Cs, t, (T + 1, B, H))
-            and type(w_hh) is cnp.ndarray and real_type(w_hh) == t
-            and w_hh.shape == (4 * H, H)
-            and type(g_out) is cnp.ndarray and real_type(g_out) == t
+    dims = _dims(A, Hs, Cs, w_hh, t, False)
+    if dims is not None:
+        T, B, H = dims
+    if dims is None or not (
+            type(g_out) is cnp.ndarray and real_type(g_out) == t
             and g_out.shape == (T, B, H)
             and _arr(dh, t, (B, H), True) and _arr(dc, t, (B, H), True)
             and _arr(dG, t, (T, B, 4 * H), True)):
