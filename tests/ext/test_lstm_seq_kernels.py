@@ -194,3 +194,29 @@ def test_the_packed_kernel_runs_where_the_cpu_has_avx2():
         pytest.skip("NumPy does not report CPU features")
     assert _lstm_seq.packed_available() == bool(f.get("AVX2")
                                                 and f.get("FMA3"))
+
+
+def test_concurrent_calls_from_python_threads(direct):
+    """Two Python threads in the kernels at once (the GIL is released
+    inside): each call has its own team, barrier and buffers."""
+    import threading
+    cases = [_case(6, 4, 20, np.float32, seed=s) for s in (7, 8)]
+    want = [_run(ref.lstm_seq_fwd, ref.lstm_seq_bwd, c, False)
+            for c in cases]
+    got = [None, None]
+    errors = []
+
+    def work(i):
+        try:
+            for _ in range(20):
+                got[i] = _run(*direct, cases[i], False, threads=2)
+        except Exception as e:          # reported below, not lost
+            errors.append(e)
+    ts = [threading.Thread(target=work, args=(i,)) for i in (0, 1)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert not errors
+    for g, w in zip(got, want):
+        _check(g, w, np.float32)
