@@ -1,7 +1,9 @@
 # cython: language_level=3
 """The pointwise part of one LSTM step on rows of a batch, shared by the
 one-step kernels (``_rnn.pyx``) and the whole-sequence kernels
-(``_lstm_seq.pyx``); the GRU kernels use the sigmoid helpers.
+(``_lstm_seq.pyx``); the GRU kernels use the sigmoid helpers.  The loops
+themselves are C (``include/pt_lstm.h``); these are their typed entry
+points.
 
 ``gs`` is the distance between the gates (i, f, g, o) within a row of the
 gate arrays and ``H`` the number of hidden units processed: the one-step
@@ -14,24 +16,33 @@ from pytensor_ext.cpu._vmath cimport (
     vexp_f32, vexp_f64, vtanh_f32, vtanh_f64)
 
 
+cdef extern from "pt_lstm.h" nogil:
+    void pt_sigmoid_from_f32(const float* x, const float* e, float* y,
+                             Py_ssize_t n)
+    void pt_sigmoid_from_f64(const double* x, const double* e, double* y,
+                             Py_ssize_t n)
+    void pt_neg_abs_f32(const float* x, float* t, Py_ssize_t n)
+    void pt_neg_abs_f64(const double* x, double* t, Py_ssize_t n)
+
+
 cdef inline void sigmoid_from(const real* x, const real* e, real* y,
-                               Py_ssize_t n) noexcept nogil:
+                              Py_ssize_t n) noexcept nogil:
     """``y = sigmoid(x)`` given ``e = exp(-|x|)``: ``1 / (1 + e)`` for
-    ``x >= 0``, ``e / (1 + e)`` otherwise (stable; NaN stays NaN)."""
-    cdef Py_ssize_t j
-    cdef real one = 1, zero = 0, r
-    for j in range(n):
-        r = one / (one + e[j])
-        y[j] = r if x[j] >= zero else e[j] * r
+    ``x >= 0``, ``e / (1 + e)`` otherwise (stable; NaN stays NaN); the
+    one definition is ``pt_lstm.h``'s."""
+    if real is float:
+        pt_sigmoid_from_f32(x, e, y, n)
+    else:
+        pt_sigmoid_from_f64(x, e, y, n)
 
 
 cdef inline void neg_abs(const real* x, real* t,
                          Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t j
-    cdef real v
-    for j in range(n):
-        v = x[j]
-        t[j] = -v if v >= 0 else v
+    """``t = -|x|``."""
+    if real is float:
+        pt_neg_abs_f32(x, t, n)
+    else:
+        pt_neg_abs_f64(x, t, n)
 
 
 # --- LSTM -----------------------------------------------------------------
