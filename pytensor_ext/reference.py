@@ -921,10 +921,12 @@ def gru_cell_bwd(ws, h_prev, gh, out=None):
 KERNEL_NAMES = KERNEL_NAMES + ("lstm_seq_fwd", "lstm_seq_bwd")
 
 
-def _seq_rows(T, reverse):
-    """``(steps, cur, prev)``: step ``t`` writes state row ``t + cur`` and
-    reads row ``t + prev`` of the ``(T + 1, B, H)`` buffers (forward: row
-    0 holds the initial state; reverse: row ``T``)."""
+def seq_rows(T, reverse):
+    """``(steps, cur, prev)`` of a recurrent layer's loop: the steps in
+    their order, and step ``t`` writes state row ``t + cur`` and reads row
+    ``t + prev`` of the ``(T + 1, B, H)`` buffers (forward: row 0 holds the
+    initial state; reverse: row ``T``).  Rows ``cur .. cur + T`` are then
+    the outputs in time order; the backward runs ``reversed(steps)``."""
     if reverse:
         return range(T - 1, -1, -1), 0, 1
     return range(T), 1, 0
@@ -937,7 +939,7 @@ def lstm_seq_loop_fwd(A, Hs, Cs, w_hh, bias, reverse, cell):
     if bias is not None:
         A += bias
     B, H = Hs.shape[1], Hs.shape[2]
-    steps, cur, prev = _seq_rows(A.shape[0], reverse)
+    steps, cur, prev = seq_rows(A.shape[0], reverse)
     gh = xp.empty((B, 4 * H), A.dtype)
     w_t = w_hh.T
     for t in steps:
@@ -950,7 +952,7 @@ def lstm_seq_loop_fwd(A, Hs, Cs, w_hh, bias, reverse, cell):
 def lstm_seq_loop_bwd(A, Hs, Cs, w_hh, g_out, dh, dc, dG, reverse, cell):
     """:func:`lstm_seq_bwd` as a loop of one ``cell`` call (an
     ``lstm_cell_bwd``) and one matrix product per step."""
-    steps, cur, prev = _seq_rows(A.shape[0], reverse)
+    steps, cur, prev = seq_rows(A.shape[0], reverse)
     xp = _xp(A)
     for t in reversed(steps):
         dh += g_out[t]

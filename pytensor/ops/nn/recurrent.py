@@ -25,22 +25,10 @@ from pytensor.backend import get_xp
 from pytensor.ops.nn._blas import loop_blas, seq_threads, single_threaded
 from pytensor.ops.nn._common import check_tensor, fmt_shape
 from pytensor_ext import kernels_for
-from pytensor_ext.reference import lstm_seq_loop_bwd, lstm_seq_loop_fwd
+from pytensor_ext.reference import (
+    lstm_seq_loop_bwd, lstm_seq_loop_fwd, seq_rows)
 
 __all__ = ["lstm_cell", "gru_cell", "rnn_tanh_cell", "rnn_relu_cell"]
-
-
-def _steps(T, reverse):
-    return range(T - 1, -1, -1) if reverse else range(T)
-
-
-def _slots(T, reverse):
-    """``(cur, prev)`` offsets into the ``(T + 1, B, H)`` state buffer:
-    step ``t`` writes row ``t + cur`` and reads row ``t + prev``.  Forward:
-    row 0 holds the initial state, step t writes row t + 1.  Reverse: row T
-    holds it, step t writes row t.  Rows ``cur .. cur + T`` are then the
-    outputs in time order."""
-    return (0, 1) if reverse else (1, 0)
 
 
 def _input_projection(x, w_ih, bias):
@@ -110,7 +98,7 @@ class LSTMLayer(Function):
         bias = _bias_sum(b_ih, b_hh)
         Hs = xp.empty((T + 1, B, H), x.dtype)
         Cs = xp.empty((T + 1, B, H), x.dtype)
-        cur, _ = _slots(T, self.reverse)
+        _, cur, _ = seq_rows(T, self.reverse)
         Hs[T if self.reverse else 0] = h0
         Cs[T if self.reverse else 0] = c0
         # The activated gates overwrite the pre-activations in A.
@@ -137,7 +125,7 @@ class LSTMLayer(Function):
         need = self.needs_input_grad
         xp = get_xp(xc)
         T = A.shape[0]
-        _, prev = _slots(T, self.reverse)
+        _, _, prev = seq_rows(T, self.reverse)
         dG = xp.empty_like(A)
         dh = g_hn.copy()
         dc = g_cn.copy()
@@ -175,7 +163,7 @@ def lstm_composite(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse=False):
             gx = gx + b
     h, c = h0, c0
     outs = [None] * T
-    for t in _steps(T, reverse):
+    for t in seq_rows(T, reverse)[0]:
         gates = gx[t] + h.matmul(w_hh.t())
         i, f, g, o = gates.chunk(4, 1)
         c = ops.sigmoid(f) * c + ops.sigmoid(i) * ops.tanh(g)
@@ -202,13 +190,13 @@ class GRULayer(Function):
         xc, Gx = _input_projection(x, w_ih, b_ih)
         Hs = xp.empty((T + 1, B, H), x.dtype)
         WS = xp.empty((T, B, 4 * H), x.dtype)
-        cur, prev = _slots(T, self.reverse)
+        steps, cur, prev = seq_rows(T, self.reverse)
         Hs[T if self.reverse else 0] = h0
         gh = xp.empty((B, 3 * H), x.dtype)
         whh_t = w_hh.T
         mm = xp.matmul
         with loop_blas(x):
-            for t in _steps(T, self.reverse):
+            for t in steps:
                 mm(Hs[t + prev], whh_t, out=gh)
                 if b_hh is not None:
                     gh += b_hh
@@ -225,14 +213,14 @@ class GRULayer(Function):
         cell_bwd = kernels_for(xc).gru_cell_bwd
         T, B = WS.shape[0], WS.shape[1]
         H = w_hh.shape[1]
-        cur, prev = _slots(T, self.reverse)
+        steps, cur, prev = seq_rows(T, self.reverse)
         dGx = xp.empty((T, B, 3 * H), xc.dtype)
         dGh = xp.empty((T, B, 3 * H), xc.dtype)
         dh = g_hn.copy()
         tmp = xp.empty((B, H), xc.dtype)
         mm = xp.matmul
         with loop_blas(xc):
-            for t in _steps(T, not self.reverse):
+            for t in reversed(steps):
                 dh += g_out[t]
                 cell_bwd(WS[t], Hs[t + prev], dh, out=(dGx[t], dGh[t], dh))
                 mm(dGh[t], w_hh, out=tmp)
@@ -259,7 +247,7 @@ def gru_composite(x, h0, w_ih, w_hh, b_ih, b_hh, reverse=False):
         gx = gx + b_ih
     h = h0
     outs = [None] * T
-    for t in _steps(T, reverse):
+    for t in seq_rows(T, reverse)[0]:
         gh = h.matmul(w_hh.t())
         if b_hh is not None:
             gh = gh + b_hh
@@ -288,13 +276,13 @@ class RNNLayer(Function):
         H = w_hh.shape[1]
         xc, G = _input_projection(x, w_ih, _bias_sum(b_ih, b_hh))
         Hs = xp.empty((T + 1, B, H), x.dtype)
-        cur, prev = _slots(T, self.reverse)
+        steps, cur, prev = seq_rows(T, self.reverse)
         Hs[T if self.reverse else 0] = h0
         gh = xp.empty((B, H), x.dtype)
         whh_t = w_hh.T
         mm = xp.matmul
         with loop_blas(x):
-            for t in _steps(T, self.reverse):
+            for t in steps:
                 mm(Hs[t + prev], whh_t, out=gh)
                 gh += G[t]
                 if self.relu:
@@ -312,13 +300,13 @@ class RNNLayer(Function):
         xp = get_xp(xc)
         T = Hs.shape[0] - 1
         B, H = Hs.shape[1], Hs.shape[2]
-        cur, prev = _slots(T, self.reverse)
+        steps, cur, prev = seq_rows(T, self.reverse)
         dG = xp.empty((T, B, H), xc.dtype)
         dh = g_hn.copy()
         d = xp.empty((B, H), xc.dtype)
         mm = xp.matmul
         with loop_blas(xc):
-            for t in _steps(T, not self.reverse):
+            for t in reversed(steps):
                 dh += g_out[t]
                 h = Hs[t + cur]
                 if self.relu:
@@ -353,7 +341,7 @@ def rnn_composite(x, h0, w_ih, w_hh, b_ih, b_hh, relu=False, reverse=False):
     h = h0
     outs = [None] * T
     act = ops.relu if relu else ops.tanh
-    for t in _steps(T, reverse):
+    for t in seq_rows(T, reverse)[0]:
         h = act(gx[t] + h.matmul(w_hh.t()))
         outs[t] = h
     return ops.stack(outs), h
