@@ -18,7 +18,7 @@ el "gpu device tests"
 $PY -m pytest tests/gpu/test_gpu_device.py -q -p no:cacheprovider -x > "$OUT/gpu_device.log" 2>&1; echo "rc=$?"; tail -3 "$OUT/gpu_device.log"
 el "gpu op tests (${GPU_K:-all})"
 TO=""; $PY -c "import pytest_timeout" 2>/dev/null && TO="--timeout 120"
-timeout ${OPS_TIMEOUT:-300} $PY -m pytest tests/gpu/test_gpu_ops.py tests/ext tests/test_serialization.py \
+timeout ${OPS_TIMEOUT:-300} $PY -m pytest tests/gpu/test_gpu_ops.py tests/gpu/test_gpu_layers.py tests/ext tests/test_serialization.py \
   tests/core/test_device.py -m gpu -q -p no:cacheprovider -n 8 ${GPU_K:+-k "$GPU_K"} $TO \
   > "$OUT/gpu_ops.log" 2>&1; echo "rc=$?"; grep -E "^(FAILED|ERROR)" "$OUT/gpu_ops.log" | head -40; tail -3 "$OUT/gpu_ops.log"
 el "gpu benchmarks"
