@@ -20,7 +20,9 @@ import warnings
 
 # Module names compiled by setup.py (kept in one place: setup.py reads it).
 MODULES = (
+    "pytensor._tensor_base",
     "pytensor.tensor",
+    "pytensor.autograd._node",
     "pytensor.autograd.function",
     "pytensor.autograd.engine",
     "pytensor.autograd.inplace",

@@ -5,19 +5,9 @@ modules in ``pytensor/ops`` (each op file binds its own method), so this file
 holds only what every tensor has: storage, gradient bookkeeping, versions,
 views, conversion and printing.
 
-Fields (all ``__slots__``, so creating a tensor is a handful of stores):
-
-- ``_data``: the storage array; ``.data`` is a detached Tensor over it.
-- ``_grad``: the accumulated gradient (a Tensor) or None.
-- ``_requires_grad``: leaf flag, or True for outputs of recorded ops.
-- ``grad_fn`` / ``_output_nr``: the node that produced it, and which output.
-- ``_vc``: the version counter, shared with views; created on first need.
-- ``_base`` / ``_view_chain``: for views, the root tensor and the view ops
-  from it (so in-place ops through a view can rebuild the base's history).
-- ``_view_ver``: for views, the version their ``grad_fn`` was made at; an
-  op using a view whose storage was modified in place since rebuilds its
-  history from the base first (set only on views).
-- ``_meta``: rarely-used extras (hooks, retain_grad, a display name).
+The fields (storage, gradient, version counter, view links) are declared
+in ``pytensor/_tensor_base.py``: C members of an extension type when
+compiled, ``__slots__`` otherwise.
 """
 import weakref
 from operator import index as _index
@@ -26,6 +16,7 @@ import numpy as np
 
 from pytensor import backend as _backend
 from pytensor import dtypes as _dt
+from pytensor._tensor_base import TensorBase
 from pytensor.autograd import function as _function
 from pytensor.autograd import grad_mode as _grad_mode
 from pytensor.autograd import hooks as _hooks
@@ -75,7 +66,7 @@ class _Meta:
         self.post_accumulate = None
 
 
-class Tensor:
+class Tensor(TensorBase):
     """A multi-dimensional array with autograd.
 
     Build tensors with :func:`pytensor.tensor`, the factories (``zeros``,
@@ -99,9 +90,7 @@ class Tensor:
         tensor([2., 4., 6.])
     """
 
-    __slots__ = ("_data", "_grad", "_requires_grad", "grad_fn", "_output_nr",
-                 "_vc", "_base", "_view_chain", "_view_ver", "_meta",
-                 "__weakref__")
+    __slots__ = ()          # the fields are TensorBase's
 
     # Make NumPy defer to our reflected operators (ndarray * Tensor).
     __array_priority__ = 1000
@@ -121,21 +110,6 @@ class Tensor:
         self._meta = None
         if requires_grad:
             self.requires_grad_(True)
-
-    @classmethod
-    def _make(cls, arr):
-        """The fast constructor used by ops: wrap an array, no checks."""
-        t = object.__new__(cls)
-        t._data = arr
-        t._grad = None
-        t._requires_grad = False
-        t.grad_fn = None
-        t._output_nr = 0
-        t._vc = None
-        t._base = None
-        t._view_chain = None
-        t._meta = None
-        return t
 
     # ------------------------------------------------------------------
     # Basic attributes
@@ -157,7 +131,7 @@ class Tensor:
     @property
     def device(self):
         arr = self._data
-        if arr.__class__ is _ndarray:
+        if type(arr) is _ndarray:
             return _backend.CPU
         return _backend.device_of(arr)
 
@@ -209,14 +183,14 @@ class Tensor:
 
     def data_ptr(self):
         arr = self._data
-        if arr.__class__ is _ndarray:
+        if type(arr) is _ndarray:
             return arr.__array_interface__["data"][0]
         return arr.data.ptr
 
     def _dim(self, dim, op):
         n = self._data.ndim
         nn = max(n, 1)
-        if dim.__class__ is not int:
+        if type(dim) is not int:
             try:
                 dim = _index(dim)
             except TypeError:
@@ -240,7 +214,7 @@ class Tensor:
 
     def requires_grad_(self, requires_grad=True):
         """Set ``requires_grad`` on a leaf, in place; returns self."""
-        if requires_grad.__class__ is not bool:
+        if type(requires_grad) is not bool:
             if not isinstance(requires_grad, (int, np.bool_)):
                 raise TypeError(
                     f"requires_grad_(): argument 'requires_grad' must be "
@@ -356,8 +330,9 @@ class Tensor:
         m.retains_grad = True
         # The engine finds retained outputs on their node, by output number.
         node = self.grad_fn
-        retain = node.__dict__.setdefault("_retain", {})
-        retain[self._output_nr] = weakref.ref(self)
+        if node._retain is None:
+            node._retain = {}
+        node._retain[self._output_nr] = weakref.ref(self)
 
     @property
     def retains_grad(self):
@@ -457,7 +432,7 @@ class Tensor:
                 lives on a GPU (use ``.cpu()``), unless ``force=True``.
         """
         arr = self._data
-        if arr.__class__ is not _ndarray:
+        if type(arr) is not _ndarray:
             if not force:
                 raise TypeError(
                     f"can't convert {self.device} device type tensor to "
@@ -474,7 +449,7 @@ class Tensor:
 
     def __array__(self, dtype=None, copy=None):
         arr = self._data
-        if arr.__class__ is not _ndarray:
+        if type(arr) is not _ndarray:
             # As PyTorch: no silent device-to-host copy (np.asarray(t)).
             raise TypeError(
                 f"can't convert {self.device} device type tensor to numpy. "
@@ -495,7 +470,7 @@ class Tensor:
 
     def tolist(self):
         arr = self._data
-        if arr.__class__ is not _ndarray:
+        if type(arr) is not _ndarray:
             arr = _backend.to_device(arr, _backend.CPU)
         return arr.tolist()
 

@@ -19,10 +19,23 @@ The engine, not the ops, owns three chores:
 """
 import numpy as np
 
+try:
+    import cython           # compiled: resolved when the module is built
+except ImportError:         # plain Python without Cython installed
+    class cython:
+        compiled = False
+
+from pytensor.autograd._node import Node
 from pytensor.autograd import grad_mode, hooks as _hooks
 from pytensor.autograd.tape import tape as _tape
 
 __all__ = ["backward", "grad"]
+
+# [True] while every backward must keep the saved values, whatever its
+# retain_graph (pytensor.debug.state.run_readonly: an inspection that runs
+# a backward must not free the user's graph).  A list, so the compiled
+# module's cached global is never rebound.
+keep_saved = [False]
 
 _state = grad_mode.state
 _op_hooks = _hooks.op_hooks
@@ -69,7 +82,7 @@ def _make_root_grads(outputs, grad_outputs):
                     f"grad can be implicitly created only for scalar outputs "
                     f"(output {i} has shape {list(t.shape)}); pass "
                     "gradient= to backward() or reduce the output first")
-            xp = np if t._data.__class__ is np.ndarray else _xp(t._data)
+            xp = np if type(t._data) is np.ndarray else _xp(t._data)
             g = Tensor._make(xp.ones_like(t._data))
             grads.append((g, False))
             continue
@@ -100,7 +113,7 @@ def _guard(arr):
     """A context manager making ``arr``'s GPU current, or None (NumPy
     arrays, or the current GPU).  CuPy runs on the current device, so the
     engine's own array arithmetic must happen on the gradient's device."""
-    if arr.__class__ is np.ndarray:
+    if type(arr) is np.ndarray:
         return None
     from pytensor.backend import device_guard
     return device_guard(arr)
@@ -254,11 +267,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None,
 
 def _collect(root_nodes):
     """Every node reachable from the roots (leaves excluded)."""
+    n: Node
     seen = set(root_nodes)
     stack = list(root_nodes)
     pop, push, add = stack.pop, stack.append, seen.add
     while stack:
-        for nxt, nr in pop().next_functions:
+        n = pop()
+        for nxt, nr in n.next_functions:
             if nr >= 0 and nxt is not None and nxt not in seen:
                 add(nxt)
                 push(nxt)
@@ -287,7 +302,8 @@ def _run(outputs, roots, retain_graph, create_graph, inputs, accumulate):
                 leaf_pos.setdefault(id(t), []).append(i)
             else:
                 capture.setdefault((t.grad_fn, t._output_nr), []).append(i)
-    ctx = _Ctx(fast, retain_graph, leaf_pos, captured, accumulate, inputs)
+    ctx: _Ctx = _Ctx(fast, retain_graph or keep_saved[0], leaf_pos, captured,
+                     accumulate, inputs)
     buffers = ctx.buffers
     root_nodes = []
     for t, (g, user_given) in zip(outputs, roots):
@@ -325,6 +341,7 @@ def _run(outputs, roots, retain_graph, create_graph, inputs, accumulate):
                     break
             needed[n] = need
 
+    node: Node
     prev_mode = _state.enabled
     _state.enabled = bool(create_graph)
     try:
@@ -332,7 +349,7 @@ def _run(outputs, roots, retain_graph, create_graph, inputs, accumulate):
             buf = buffers.pop(node, None)
             if buf is None:
                 continue
-            if node._pre_hooks is not None or "_retain" in node.__dict__:
+            if node._pre_hooks is not None or node._retain is not None:
                 buf = ctx.pre_hooks(node, buf)
             if capture is not None:
                 for nr in range(len(buf)):
@@ -351,15 +368,18 @@ def _run(outputs, roots, retain_graph, create_graph, inputs, accumulate):
 
 
 def _seq_key(n):
-    return n._seq
+    node: Node = n
+    return node._seq
 
 
 class _Ctx:
     """State of one backward pass, with the array/Tensor differences of the
     fast and the create_graph modes in one place."""
 
-    __slots__ = ("fast", "retain", "leaf_pos", "captured", "accumulate",
-                 "inputs", "handed", "buffers")
+    # Compiled, an extension type with these as C fields (engine.pxd).
+    __slots__ = () if cython.compiled else (
+        "fast", "retain", "leaf_pos", "captured", "accumulate", "inputs",
+        "handed", "buffers")
 
     def __init__(self, fast, retain, leaf_pos, captured, accumulate, inputs):
         self.fast = fast
@@ -376,7 +396,7 @@ class _Ctx:
         """Sum two gradients arriving at one place.  Out of place: either may
         be referenced elsewhere (``add`` passes its gradient through)."""
         if self.fast:
-            if a.__class__ is not np.ndarray:
+            if type(a) is not np.ndarray:
                 guard = _guard(a)
                 if guard is not None:
                     with guard:
@@ -410,7 +430,7 @@ class _Ctx:
                     if r is not None:
                         buf = [None if g is None else self.unwrap(g)
                                for g in r]
-        retain = node.__dict__.get("_retain")
+        retain = node._retain
         if retain:
             for nr, ref in list(retain.items()):
                 t = ref()
@@ -432,17 +452,20 @@ class _Ctx:
             c[i] = g if c[i] is None else self.add(c[i], g)
 
     # -- one node ---------------------------------------------------------
-    def run_node(self, node, grads_out):
+    def run_node(self, fn, grads_out):
+        # Typed when compiled: the node's fields are C members (_node.pxd).
+        node: Node = fn
+        target: Node
         fast = self.fast
         if fast:
             g0 = grads_out[0]
             if g0 is None and len(grads_out) > 1:
                 g0 = _first_not_none(grads_out)
-            if g0 is not None and g0.__class__ is not _ndarray:
+            if g0 is not None and type(g0) is not _ndarray:
                 guard = _guard(g0)      # a node on another GPU
                 if guard is not None:
                     with guard:
-                        return self.run_node(node, grads_out)
+                        return self.run_node(fn, grads_out)
         # ``any(g is None ...)``, not ``None in grads_out``: ``in`` falls
         # back to ``==``, elementwise on Tensors and arrays.
         if len(grads_out) > 1 and node._materialize and _has_none(
@@ -480,24 +503,28 @@ class _Ctx:
                 e.add_note(f"(raised in the backward of {node.name}, "
                            f"created at {node.where_str()})")
             raise
-        if not self.retain:
-            node._release()
-        if gin.__class__ is not tuple:
+        if not self.retain and node._saved is not None:
+            node._saved = None          # free the saved values
+            node._freed = True
+        if type(gin) is not tuple:
             gin = _normalize(node, gin)
         edges = node.next_functions
         if len(gin) != len(edges):
             gin = _fix_count(node, gin, edges)
         meta = node._in_meta
         buffers = self.buffers
-        for i, (target, nr) in enumerate(edges):
-            if target is None:
+        i = -1
+        for edge in edges:
+            i += 1
+            nxt, nr = edge
+            if nxt is None:
                 continue
             g = gin[i]
             if g is None:
                 continue
             shape, dtype = meta[i]
             if fast:
-                if g.__class__ is not _ndarray:
+                if type(g) is not _ndarray:
                     g = _arr(g)
                 garr = g
             else:
@@ -507,8 +534,9 @@ class _Ctx:
             if garr.dtype != dtype:
                 g = g.astype(dtype) if fast else g.to(_dtype_of(dtype))
             if nr < 0:
-                self.deliver_leaf(target, g)
+                self.deliver_leaf(nxt, g)
                 continue
+            target = nxt
             buf = buffers.get(target)
             if buf is None:
                 buf = buffers[target] = [None] * len(target._out_meta)
@@ -538,7 +566,7 @@ _ndarray = np.ndarray
 def _arr(x):
     """Arithmetic on 0-d NumPy arrays returns NumPy scalars: make them
     arrays again (CuPy arrays pass through)."""
-    if x.__class__ is _ndarray or not isinstance(x, (np.generic, float, int)):
+    if type(x) is _ndarray or not isinstance(x, (np.generic, float, int)):
         return x
     return np.asarray(x)
 
@@ -552,7 +580,7 @@ def _tensor_data(node, g):
 
 
 def _normalize(node, gin):
-    if gin.__class__ is tuple:
+    if type(gin) is tuple:
         return gin
     if isinstance(gin, list):
         return tuple(gin)
@@ -574,7 +602,7 @@ def _materialize(node, grads_out, fast):
     out = list(grads_out)
     like = next((x for x in out if x is not None), None)
     arr = like if fast or like is None else like._data
-    xp = np if arr is None or arr.__class__ is np.ndarray else _xp(arr)
+    xp = np if arr is None or type(arr) is np.ndarray else _xp(arr)
     for i, g in enumerate(out):
         if g is None:
             shape, dtype = node._out_meta[i]
@@ -608,7 +636,7 @@ def _accumulate(t, g, ctx):
     array in fast mode, a Tensor with create_graph."""
     fast = ctx.fast
     ga = g if fast else g._data
-    if ga.__class__ is not np.ndarray:
+    if type(ga) is not np.ndarray:
         guard = _guard(ga)              # a leaf on another GPU
         if guard is not None:
             with guard:
@@ -627,7 +655,7 @@ def _accumulate(t, g, ctx):
         # Never store an array that something else may also hold: a view,
         # the user's own gradient, or one given to another leaf.
         if arr.base is not None or id(arr) in ctx.handed or (
-                arr.__class__ is np.ndarray and not arr.flags.writeable):
+                type(arr) is np.ndarray and not arr.flags.writeable):
             arr = arr.copy()
         ctx.handed.add(id(arr))
         t._grad = Tensor._make(arr)
@@ -636,7 +664,7 @@ def _accumulate(t, g, ctx):
     else:
         oa = old._data
         if oa.shape == g.shape and (
-                oa.__class__ is not np.ndarray or oa.flags.writeable):
+                type(oa) is not np.ndarray or oa.flags.writeable):
             oa += g
             if old._vc is not None:
                 old._vc.value += 1

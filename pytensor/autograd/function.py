@@ -38,6 +38,8 @@ except ImportError:         # plain Python without Cython installed
         compiled = False
 
 from pytensor import backend as _backend
+from pytensor._tensor_base import TensorBase, make_tensor
+from pytensor.autograd._node import Node
 from pytensor.autograd import grad_mode, hooks as _hooks, tape as _tape_mod
 
 __all__ = ["Function", "once_differentiable"]
@@ -49,6 +51,8 @@ _op_hooks = _hooks.op_hooks
 _ndarray = np.ndarray
 _seq = itertools.count()
 _NO_EDGE = (None, 0)
+_F32 = np.dtype(np.float32)     # (identity checks before a .kind lookup)
+_F64 = np.dtype(np.float64)
 Tensor = None           # set by pytensor.tensor (breaks the import cycle)
 _make = None            # Tensor._make
 
@@ -69,7 +73,7 @@ class _ApplyDescriptor:
         return obj._apply
 
 
-class Function:
+class Function(Node):
     """Base class of every differentiable op (see the module docstring).
 
     Attributes:
@@ -82,21 +86,9 @@ class Function:
             kernel the op runs (shown by the tape and ``:kernel``).
     """
 
-    # Class-level defaults; a node's own values live in its __dict__ (users'
-    # ops add their own attributes there too).
-    needs_input_grad = ()
-    next_functions = ()
-    _in_meta = ()
-    _out_meta = ()
-    _saved = None
-    _saved_raw = None
-    _non_diff = None
-    _seq = -1
-    _record = None
-    _freed = False
-    _pre_hooks = None
-    _post_hooks = None
-    _materialize = True
+    # A node's own fields (needs_input_grad, next_functions, saved values,
+    # hooks, ...) are Node's (autograd/_node.py); users' ops add their own
+    # attributes to the instance __dict__.
     # Optional first-order fast path: ``backward_arrays(*grad_arrays)``
     # returns arrays (None where not needed), or NotImplemented to defer to
     # ``backward``.  The engine uses it when no graph of the backward is
@@ -122,10 +114,8 @@ class Function:
 
         if cls.__init__ is Function.__init__:
             # No configuration: skip the __init__ call on every op.
-            new = object.__new__
-
             def class_apply(*args):
-                return new(cls)._apply(*args)
+                return Node.__new__(cls)._apply(*args)
         else:
             def class_apply(*args):
                 return cls()._apply(*args)
@@ -147,7 +137,8 @@ class Function:
         as Tensors connected to the graph (double backward works through
         them) and an in-place change made to them afterwards is detected.
         """
-        self._saved_raw = tensors
+        node: Node = self
+        node._saved_raw = tensors
 
     @property
     def saved_tensors(self):
@@ -245,22 +236,30 @@ class Function:
         """
         grad_on = _state.enabled
         tensor_cls = Tensor
+        # Compiled, these two are typed: their fields are C members
+        # (_tensor_base.pxd, _node.pxd), read and written without lookups.
+        t: TensorBase
+        node: Node = self
         arrays = []
-        edges = []
-        meta = []
-        needs = []
+        if grad_on:
+            edges = []
+            meta = []
+            needs = []
+        else:
+            edges = meta = needs = None
         requires = False
         first = None
         for a in args:
             if isinstance(a, tensor_cls):
-                arr = a._data
+                t = a
+                arr = t._data
                 arrays.append(arr)
-                if a._base is not None and a._view_ver != a._vc.value:
-                    _refresh_view(a)        # written to since it was made
+                if t._base is not None and t._view_ver != t._vc.value:
+                    _refresh_view(t)        # written to since it was made
                 if first is None:
                     first = arr
-                elif arr.__class__ is not first.__class__ or (
-                        arr.__class__ is not _ndarray
+                elif type(arr) is not type(first) or (
+                        type(arr) is not _ndarray
                         and arr.data.device_id != first.data.device_id):
                     # Cold path: 0-d CPU tensors join the GPU (PyTorch's CPU
                     # scalars), anything else raises naming both devices.
@@ -269,13 +268,13 @@ class Function:
                         return self._apply(*moved)
                 if grad_on:
                     meta.append(_meta(arr))
-                    if a._requires_grad:
+                    if t._requires_grad:
                         requires = True
-                        fn = a.grad_fn
+                        fn = t.grad_fn
                         # A leaf's edge has output_nr -1, so the engine
                         # tells leaves from nodes without isinstance.
-                        edges.append((fn, a._output_nr) if fn is not None
-                                     else (a, -1))
+                        edges.append((fn, t._output_nr) if fn is not None
+                                     else (t, -1))
                         needs.append(True)
                     else:
                         edges.append(_NO_EDGE)
@@ -286,7 +285,7 @@ class Function:
                     meta.append(None)
                     edges.append(_NO_EDGE)
                     needs.append(False)
-        if first is not None and first.__class__ is not _ndarray:
+        if first is not None and type(first) is not _ndarray:
             # CuPy runs kernels on the *current* device: make the inputs'
             # device current for this op (and the ops it runs).
             guard = _backend.device_guard(first)
@@ -295,7 +294,7 @@ class Function:
                     return self._apply(*args)
         if requires:
             # Known before forward, so forward can save only what is needed.
-            self.needs_input_grad = _atomic(tuple(needs))
+            node.needs_input_grad = _atomic(tuple(needs))
         if _op_hooks.active:
             _hooks.call_op_hooks("forward_pre", self, arrays)
         recording = _tape.recording
@@ -310,49 +309,52 @@ class Function:
         except Exception as e:
             _forward_error(self, args, e)
             raise
-        make = _make
-        if outs.__class__ is not tuple:
+        if type(outs) is not tuple:
             single = True
             raw_outs = (outs,)  # what forward returned (and may have saved)
-            outs = (outs if outs.__class__ is _ndarray
+            outs = (outs if type(outs) is _ndarray
                     else _as_array(outs, first),)
-            results = [make(outs[0])]
+            results = [make_tensor(tensor_cls, outs[0])]
         else:
             single = False
             raw_outs = outs
             outs = _as_arrays(outs, first)
-            results = [make(o) for o in outs]
+            results = [make_tensor(tensor_cls, o) for o in outs]
         if self._view:
             _mark_view(results[0], args[0], self)
         in_meta = out_meta = None
         if requires:
-            self.next_functions = tuple(edges)
-            self._in_meta = in_meta = _atomic(tuple(meta))
-            self._seq = next(_seq)
+            node.next_functions = tuple(edges)
+            node._in_meta = in_meta = _atomic(tuple(meta))
+            node._seq = next(_seq)
             if single:
                 m = meta[0] if meta and meta[0] is not None and \
                     meta[0][0] == outs[0].shape and \
                     meta[0][1] is outs[0].dtype else _meta(outs[0])
-                self._out_meta = out_meta = _atomic((m,))
+                node._out_meta = out_meta = _atomic((m,))
             else:
-                self._out_meta = out_meta = _atomic(
+                node._out_meta = out_meta = _atomic(
                     tuple([_meta(o) for o in outs]))
-            nd = self._non_diff
-            for i, t in enumerate(results):
+            nd = node._non_diff
+            i = 0
+            for r in results:
+                t = r
                 if nd and _is_among(raw_outs[i], nd):
+                    i += 1
                     continue
-                if t._data.dtype.kind != "f":
-                    continue        # integer/bool outputs carry no gradient
-                t._requires_grad = True
-                t.grad_fn = self
-                t._output_nr = i
-            raw = self._saved_raw
+                dt = t._data.dtype
+                if dt is _F32 or dt is _F64 or dt.kind == "f":  # not int/bool
+                    t._requires_grad = True
+                    t.grad_fn = self
+                    t._output_nr = i
+                i += 1
+            raw = node._saved_raw
             if raw:
-                self._saved = tuple([_resolve_saved(x, args, raw_outs,
+                node._saved = tuple([_resolve_saved(x, args, raw_outs,
                                                     results) for x in raw])
-                self._saved_raw = None
-        elif self._saved_raw is not None:
-            self._saved_raw = None
+                node._saved_raw = None
+        elif node._saved_raw is not None:
+            node._saved_raw = None
         if recording:
             elapsed = _time.perf_counter() - t0 if timing else None
             if cython.compiled:     # a C call (function.pxd)
@@ -363,7 +365,7 @@ class Function:
                 row = _record_op(self, requires, args, results, elapsed,
                                  in_meta, out_meta)
             if requires:
-                self._record = row          # the tape row (a tuple)
+                node._record = row          # the tape row (a tuple)
         if _op_hooks.active:
             _hooks.call_op_hooks("forward_post", self, arrays, results)
         return results[0] if single else tuple(results)
@@ -427,12 +429,6 @@ class Function:
         import pytensor_ext
         return ("cy." if pytensor_ext.HAVE_CPU_EXT else "ref.") + k
 
-    def _release(self):
-        """Free saved values after a backward without retain_graph."""
-        if self._saved is not None:
-            self._saved = None
-            self._freed = True
-
 
 def _atomic(t):
     """``t``, a tuple of shapes, dtypes, numbers and such tuples (nothing
@@ -455,7 +451,7 @@ def _meta(arr):
 
 
 def _resolve_saved(s, args, outs, results):
-    c = s.__class__
+    c = type(s)
     if c is float or c is int or c is bool or s is None:
         return _atomic((3, s))
     if isinstance(s, Tensor):
@@ -480,7 +476,7 @@ def _resolve_saved(s, args, outs, results):
 def _as_arrays(outs, like):
     out = []
     for o in outs:
-        out.append(o if o.__class__ is _ndarray else _as_array(o, like))
+        out.append(o if type(o) is _ndarray else _as_array(o, like))
     return tuple(out)
 
 
@@ -498,7 +494,7 @@ def _as_array(o, like):
     the inputs' device (the op is then at fault for a host round trip, but
     the result stays where the user expects it)."""
     if isinstance(o, (np.generic, float, int, bool)):
-        if like is not None and like.__class__ is not _ndarray:
+        if like is not None and type(like) is not _ndarray:
             return _backend.get_xp(like).asarray(o)
         return np.asarray(o)
     if _backend.is_cuda_array(o):

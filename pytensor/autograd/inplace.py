@@ -90,7 +90,7 @@ def write_into(x, arr, op):
                 f"{op}: result type {src.name} can't be cast to the desired "
                 f"output type {dst.name}")
     try:
-        if xd.__class__ is np.ndarray:
+        if type(xd) is np.ndarray:
             xd[...] = arr
         else:
             _write_device(xd, arr)
@@ -132,7 +132,7 @@ def inplace(x, op, fn, *args):
     Returns:
         ``x``.
     """
-    if x._data.__class__ is not np.ndarray:
+    if type(x._data) is not np.ndarray:
         from pytensor.backend import device_guard
         guard = device_guard(x._data)     # x on a GPU that is not current
         if guard is not None:

@@ -279,7 +279,7 @@ class Record:
 
     def input_tensors(self):
         """The inputs that are still alive (None for dead or non-tensors)."""
-        return tuple(r() if r.__class__ is _ref else None
+        return tuple(r() if type(r) is _ref else None
                      for r in self.inputs)
 
     def output_tensors(self):
@@ -301,7 +301,7 @@ def make_row(rid, op, fn, inputs, outputs, module, root, where, **rare):
     """A row for anything but the op fast path (notes, tests)."""
     tensor_cls = Tensor
     ins = tuple(_ref(t) if isinstance(t, tensor_cls) else
-                (t if t.__class__ in _py_numbers else None) for t in inputs)
+                (t if type(t) in _py_numbers else None) for t in inputs)
     in_meta = tuple((t._data.shape, t._data.dtype)
                     if isinstance(t, tensor_cls) else None for t in inputs)
     outs = tuple(_ref(t) for t in outputs)
@@ -317,7 +317,7 @@ def make_row(rid, op, fn, inputs, outputs, module, root, where, **rare):
     d = outputs[0]._data if outputs else (
         inputs[0]._data if inputs and isinstance(inputs[0], tensor_cls)
         else None)
-    if d is not None and d.__class__ is not _ndarray:
+    if d is not None and type(d) is not _ndarray:
         rare["device"] = _device_of(d)
     if any(isinstance(t, tensor_cls) and t._vc is not None for t in inputs):
         rare["versions"] = tuple(

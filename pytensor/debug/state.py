@@ -237,16 +237,16 @@ def run_readonly(fn, namespace, retain_graphs=True):
     Returns:
         ``(result, restored_ok)``.
     """
-    from pytensor.autograd.function import Function
+    from pytensor.autograd import engine
     before = state_checksum(namespace)
     snap = snapshot(namespace)
-    release = Function._release
+    keep = engine.keep_saved[0]
     if retain_graphs:
-        Function._release = lambda self: None
+        engine.keep_saved[0] = True
     try:
         result = fn()
     finally:
-        Function._release = release
+        engine.keep_saved[0] = keep
         restore(snap)
     return result, state_checksum(namespace) == before
 

@@ -186,7 +186,7 @@ class Module:
                 return self.forward(*args, **kwargs)
             return self._call_impl(args, kwargs)
         except Exception as e:
-            if e.__class__ is AttributeError:   # a non-Tensor input?
+            if type(e) is AttributeError:   # a non-Tensor input?
                 e2 = _errors.module_input_error(self, args, kwargs, e)
                 if e2 is not None:
                     _layer_errors.note(self, e2, sys._getframe(_CALLER))
@@ -649,7 +649,7 @@ class Module:
             object.__delattr__(self, name)
 
     def __dir__(self):
-        keys = (dir(self.__class__) + list(self.__dict__.keys())
+        keys = (dir(type(self)) + list(self.__dict__.keys())
                 + list(self._parameters.keys()) + list(self._modules.keys())
                 + list(self._buffers.keys()))
         # Drop names that are not valid identifiers ("0" in Sequential).

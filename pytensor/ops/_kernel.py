@@ -16,11 +16,12 @@ These helpers make the op side hand them what they accept:
 import numpy as np
 
 import pytensor_ext
-from pytensor_ext import kernels_for
+from pytensor_ext import cpu as _cpu, kernels_for
 
 __all__ = ["kernels", "run_elementwise", "run_along", "contiguous",
            "binary_kernels"]
 
+_ndarray = np.ndarray
 _FAST = (np.dtype(np.float32), np.dtype(np.float64))
 
 
@@ -35,7 +36,7 @@ def contiguous(x):
     """``x`` if C-contiguous, else a C-contiguous copy (NumPy or CuPy)."""
     if x.flags.c_contiguous:
         return x
-    if x.__class__ is np.ndarray:
+    if type(x) is np.ndarray:
         return np.ascontiguousarray(x)
     return x.copy(order="C")
 
@@ -65,9 +66,9 @@ def run_elementwise(name, *arrays, extra=()):
     first = arrays[0]
     dt = getattr(first, "dtype", None)
     if dt in _FAST and not isinstance(first, np.generic):
-        cls = first.__class__
+        cls = type(first)
         for a in arrays[1:]:
-            if a.__class__ is not cls or a.dtype != dt or \
+            if type(a) is not cls or a.dtype != dt or \
                     a.shape != first.shape:
                 break
         else:
@@ -110,4 +111,6 @@ def run_along(name, dim, *arrays):
 def binary_kernels(a, b):
     """The kernel namespace for a binary op's operands, either of which may
     be a Python number (then the other is the array)."""
+    if type(a) is _ndarray:         # the common case, without getattr
+        return _cpu
     return kernels_for(a if getattr(a, "ndim", None) is not None else b)

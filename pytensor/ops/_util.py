@@ -47,10 +47,13 @@ def promote(op, a, b):
     else:
         raise TypeError(f"{op}: expected at least one Tensor, got "
                         f"{type(a).__name__} and {type(b).__name__}")
-    sc = s.__class__
+    sc = type(s)
     if sc is not float and sc is not int:
         s = _check_scalar(op, t, s)
-    if _rank(_kind_of_scalar(s)) > _rank(t._data.dtype.kind):
+        sc = None               # (_kind_of_scalar refuses complex)
+    tk = t._data.dtype.kind
+    # An int or float never promotes a float tensor: no kind lookups then.
+    if (tk != "f" or sc is None) and _rank(_kind_of_scalar(s)) > _rank(tk):
         # A float scalar with an integer tensor computes in the default
         # float dtype (PyTorch), not float64 (NumPy).
         t = t.to(_dt.result_type(t, s))
@@ -75,7 +78,7 @@ def _rank(kind):
 
 
 def _kind_of_scalar(s):
-    c = s.__class__
+    c = type(s)
     if c is float:
         return "f"
     if c is bool:
@@ -160,8 +163,8 @@ def same_device(op, *args):
             arr = a._data
             if first is None:
                 first = arr
-            elif arr.__class__ is not first.__class__ or (
-                    arr.__class__ is not np.ndarray
+            elif type(arr) is not type(first) or (
+                    type(arr) is not np.ndarray
                     and arr.data.device_id != first.data.device_id):
                 moved = resolve_devices(op, args)
                 return args if moved is None else moved

@@ -41,7 +41,7 @@ _make = Tensor._make
 
 
 def _xp(a):
-    if a.__class__ is np.ndarray:
+    if type(a) is np.ndarray:
         return np
     from pytensor.backend import get_xp
     return get_xp(a)
@@ -367,7 +367,7 @@ def _check_indices(op, input, target, C, ignore_index):
             f"{fmt_shape(t.shape)} (input shape {fmt_shape(xs)})")
     if not t.size:
         return False
-    if t.__class__ is not np.ndarray:
+    if type(t) is not np.ndarray:
         # On a GPU: every check in one read-back (PyTorch asserts on the
         # device instead).
         from pytensor.backend import get_xp
