@@ -129,7 +129,8 @@ def public(fn, name=None, method=False):
     @functools.wraps(fn)
     def entry(*args, **kwargs):
         try:
-            return fn(*args, **kwargs)
+            # (Without keywords, a call that passes no empty dict along.)
+            return fn(*args, **kwargs) if kwargs else fn(*args)
         except Exception as e:
             # (_pt_verbatim: a report that names its op itself, e.g. the
             # debugger's NonFiniteError)

@@ -16,3 +16,14 @@ cdef class TensorBase:
 
 
 cpdef object make_tensor(object cls, object arr)
+
+
+# The version counter (see the .py).
+cdef class Version:
+    cdef public object value
+    cdef public object last_op
+    cdef public object last_where
+    cdef public object history
+
+
+cpdef object get_vc(object t)

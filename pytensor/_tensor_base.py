@@ -28,7 +28,7 @@ except ImportError:         # plain Python without Cython installed
     class cython:
         compiled = False
 
-__all__ = ["TensorBase", "make_tensor"]
+__all__ = ["TensorBase", "Version", "make_tensor", "get_vc"]
 
 
 class TensorBase:
@@ -61,3 +61,45 @@ def make_tensor(cls, arr):
     t._view_chain = None
     t._meta = None
     return t
+
+
+class Version:
+    """A version counter shared by a tensor and its views.  Every in-place
+    op bumps it and says which op and which user line did so.  Created on
+    first need (an in-place op, or an op saving its output for backward,
+    which then checks the output was not modified since)."""
+
+    __slots__ = () if cython.compiled else (
+        "value", "last_op", "last_where", "history")
+
+    def __init__(self):
+        self.value = 0
+        self.last_op = None
+        self.last_where = None
+        self.history = None
+
+    def bump(self, op, where):
+        self.value += 1
+        self.last_op = op
+        self.last_where = where
+        h = self.history
+        if h is None:
+            h = self.history = []
+        h.append((self.value, op, where))
+        if len(h) > 16:             # bounded: only the recent bumps matter
+            del h[0]
+
+
+def get_vc(t):
+    """``t``'s version counter, created on first need; a C function for
+    the compiled hot paths."""
+    tb: TensorBase = t
+    vc = tb._vc
+    if vc is None:
+        v: Version = Version.__new__(Version)      # typed: C stores
+        v.value = 0
+        v.last_op = None
+        v.last_where = None
+        v.history = None
+        vc = tb._vc = v
+    return vc

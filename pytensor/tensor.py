@@ -16,7 +16,7 @@ import numpy as np
 
 from pytensor import backend as _backend
 from pytensor import dtypes as _dt
-from pytensor._tensor_base import TensorBase
+from pytensor._tensor_base import TensorBase, get_vc
 from pytensor.autograd import function as _function
 from pytensor.autograd import grad_mode as _grad_mode
 from pytensor.autograd import hooks as _hooks
@@ -28,30 +28,6 @@ __all__ = ["Tensor"]
 _ndarray = np.ndarray
 _state = _grad_mode.state
 _BY_NP = _dt._BY_NP
-
-
-class _Version:
-    """A version counter shared by a tensor and its views.  Every in-place
-    op bumps it and says which op and which user line did so."""
-
-    __slots__ = ("value", "last_op", "last_where", "history")
-
-    def __init__(self):
-        self.value = 0
-        self.last_op = None
-        self.last_where = None
-        self.history = None
-
-    def bump(self, op, where):
-        self.value += 1
-        self.last_op = op
-        self.last_where = where
-        h = self.history
-        if h is None:
-            h = self.history = []
-        h.append((self.value, op, where))
-        if len(h) > 16:             # bounded: only the recent bumps matter
-            del h[0]
 
 
 class _Meta:
@@ -291,10 +267,7 @@ class Tensor(TensorBase):
         return 0 if vc is None else vc.value
 
     def _get_vc(self):
-        vc = self._vc
-        if vc is None:
-            vc = self._vc = _Version()
-        return vc
+        return get_vc(self)
 
     def _bump_version(self, op):
         """Called by every in-place op after it wrote the data."""

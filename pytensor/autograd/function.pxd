@@ -1,6 +1,6 @@
 # Declarations used when function.py is compiled (pytensor/_compiled.py);
 # the pure-Python module never reaches them (``cython.compiled`` is False).
-from pytensor._tensor_base cimport TensorBase, make_tensor
+from pytensor._tensor_base cimport TensorBase, get_vc, make_tensor
 from pytensor.autograd._node cimport Node
 
 cdef extern from "Python.h":

@@ -38,7 +38,7 @@ except ImportError:         # plain Python without Cython installed
         compiled = False
 
 from pytensor import backend as _backend
-from pytensor._tensor_base import TensorBase, make_tensor
+from pytensor._tensor_base import TensorBase, get_vc, make_tensor
 from pytensor.autograd._node import Node
 from pytensor.autograd import grad_mode, hooks as _hooks, tape as _tape_mod
 
@@ -162,9 +162,11 @@ class Function(Node):
     def saved_arrays(self):
         """The saved values as raw arrays (numbers as given), with the same
         version checks as ``saved_tensors``: for ``backward_arrays``."""
-        saved = self._saved
+        node: Node = self           # typed when compiled: C field reads
+        t: TensorBase
+        saved = node._saved
         if saved is None:
-            if self._freed:
+            if node._freed:
                 self.saved_tensors          # raises the freed-graph error
             return ()
         out = []
@@ -295,7 +297,8 @@ class Function(Node):
         if requires:
             # Known before forward, so forward can save only what is needed.
             node.needs_input_grad = _atomic(tuple(needs))
-        if _op_hooks.active:
+        hooked = _op_hooks.active       # (read once: the post call below)
+        if hooked:
             _hooks.call_op_hooks("forward_pre", self, arrays)
         recording = _tape.recording
         timing = recording and _tape.timing
@@ -366,7 +369,7 @@ class Function(Node):
                                  in_meta, out_meta)
             if requires:
                 node._record = row          # the tape row (a tuple)
-        if _op_hooks.active:
+        if hooked:
             _hooks.call_op_hooks("forward_post", self, arrays, results)
         return results[0] if single else tuple(results)
 
@@ -462,7 +465,7 @@ def _resolve_saved(s, args, outs, results):
             return (0, t, 0 if vc is None else vc.value)
     for j, o in enumerate(outs):
         if o is s:
-            vc = results[j]._get_vc()
+            vc = get_vc(results[j])
             return (1, results[j]._data, j, vc)
     if not hasattr(s, "shape"):
         return (3, s)
@@ -511,7 +514,7 @@ def _mark_view(out, src, node):
     on views, see autograd/inplace.py)."""
     base = src._base if src._base is not None else src
     out._base = base
-    out._vc = src._get_vc()
+    out._vc = get_vc(src)
     out._view_chain = (src._view_chain or ()) + (node,)
     out._view_ver = out._vc.value
 

@@ -3,8 +3,9 @@ saved for backward that an in-place op changed afterwards, and names that
 op and its line; ``saved(x)`` (``:saved``) lists what one op saved.
 
 Every in-place op bumps the tensor's version counter and records which op
-and which user line did it (``_Version.history``); a saved tensor remembers
-the version it was saved at.  A mismatch is exactly PyTorch's "one of the
+and which user line did it (``Version.history`` in
+``pytensor/_tensor_base.py``); a saved tensor remembers the version it was
+saved at.  A mismatch is exactly PyTorch's "one of the
 variables needed for gradient computation has been modified by an inplace
 operation" error, found before (or after) backward raises it.
 """

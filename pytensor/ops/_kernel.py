@@ -16,13 +16,24 @@ These helpers make the op side hand them what they accept:
 import numpy as np
 
 import pytensor_ext
-from pytensor_ext import cpu as _cpu, kernels_for
+from pytensor_ext import cpu as _cpu, kernels_for as _ext_kernels_for
 
-__all__ = ["kernels", "run_elementwise", "run_along", "contiguous",
-           "binary_kernels"]
+__all__ = ["kernels", "kernels_for", "run_elementwise", "run_along",
+           "contiguous", "binary_kernels"]
 
 _ndarray = np.ndarray
-_FAST = (np.dtype(np.float32), np.dtype(np.float64))
+_F32 = np.dtype(np.float32)
+_F64 = np.dtype(np.float64)
+_FAST = (_F32, _F64)
+
+
+def kernels_for(array):
+    """``pytensor_ext.kernels_for`` (``cpu`` for NumPy arrays, ``gpu`` for
+    CuPy arrays), compiled here with the ops: a backward calls it per node,
+    and a call into the uncompiled package costs an interpreter frame."""
+    if type(array) is _ndarray:
+        return _cpu
+    return _ext_kernels_for(array)
 
 
 def kernels(x):
@@ -64,9 +75,14 @@ def run_elementwise(name, *arrays, extra=()):
     the rest is flattened to contiguous 1-d views first.
     """
     first = arrays[0]
-    dt = getattr(first, "dtype", None)
-    if dt in _FAST and not isinstance(first, np.generic):
-        cls = type(first)
+    cls = type(first)
+    if cls is _ndarray:         # (identity checks before a tuple search)
+        dt = first.dtype
+        fast = dt is _F32 or dt is _F64 or dt in _FAST
+    else:
+        dt = getattr(first, "dtype", None)
+        fast = dt in _FAST and not isinstance(first, np.generic)
+    if fast:
         for a in arrays[1:]:
             if type(a) is not cls or a.dtype != dt or \
                     a.shape != first.shape:

@@ -15,6 +15,8 @@ from pytensor.tensor import Tensor
 
 _BY_NP = _dt._BY_NP
 _py_scalars = (int, float, bool)
+_F32 = np.dtype(np.float32)         # (identity checks before .kind lookups)
+_F64 = np.dtype(np.float64)
 
 
 def is_tensor(x):
@@ -51,9 +53,10 @@ def promote(op, a, b):
     if sc is not float and sc is not int:
         s = _check_scalar(op, t, s)
         sc = None               # (_kind_of_scalar refuses complex)
-    tk = t._data.dtype.kind
     # An int or float never promotes a float tensor: no kind lookups then.
-    if (tk != "f" or sc is None) and _rank(_kind_of_scalar(s)) > _rank(tk):
+    dt = t._data.dtype
+    if (sc is None or (dt is not _F32 and dt is not _F64)) and \
+            _rank(_kind_of_scalar(s)) > _rank(dt.kind):
         # A float scalar with an integer tensor computes in the default
         # float dtype (PyTorch), not float64 (NumPy).
         t = t.to(_dt.result_type(t, s))
@@ -139,7 +142,8 @@ def float_only(op, t):
 def to_float(t):
     """Integer/bool tensors become the default float dtype (as PyTorch's
     ``exp``, ``sqrt``, ``mean``... do); float tensors are unchanged."""
-    if t._data.dtype.kind == "f":
+    dt = t._data.dtype
+    if dt is _F32 or dt is _F64 or dt.kind == "f":
         return t
     return t.to(_dt.get_default_dtype())
 

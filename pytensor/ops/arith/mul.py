@@ -1,9 +1,8 @@
 """``mul`` (``*``, ``*=``)."""
 from pytensor.autograd.function import Function
 from pytensor.autograd.inplace import inplace
-from pytensor.ops._kernel import binary_kernels
+from pytensor.ops._kernel import binary_kernels, kernels_for
 from pytensor.ops._registry import tensor_method
-from pytensor_ext import kernels_for
 from pytensor.ops._util import promote, broadcast_error
 
 __all__ = ["mul", "multiply"]
