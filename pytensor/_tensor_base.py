@@ -63,6 +63,13 @@ def make_tensor(cls, arr):
     return t
 
 
+if cython.compiled and not hasattr(TensorBase, "_data"):   # pragma: no cover
+    # Compiled without _tensor_base.pxd (a packaging slip): the class would
+    # have no fields at all.  Fail at import, not at the first tensor.
+    raise ImportError("pytensor._tensor_base was compiled without "
+                      "_tensor_base.pxd; reinstall pytensor")
+
+
 class Version:
     """A version counter shared by a tensor and its views.  Every in-place
     op bumps it and says which op and which user line did so.  Created on

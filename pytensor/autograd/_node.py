@@ -61,3 +61,7 @@ class Node:
 if not cython.compiled:
     for _k, _v in _DEFAULTS.items():
         setattr(Node, _k, _v)
+elif not hasattr(Node, "needs_input_grad"):     # pragma: no cover
+    # Compiled without _node.pxd (a packaging slip): no fields, no defaults.
+    raise ImportError("pytensor.autograd._node was compiled without "
+                      "_node.pxd; reinstall pytensor")
