@@ -16,6 +16,7 @@ cdef class TensorBase:
 
 
 cpdef object make_tensor(object cls, object arr)
+cpdef init_fields(object tensor, object arr)
 
 
 # The version counter (see the .py).

@@ -28,7 +28,7 @@ except ImportError:         # plain Python without Cython installed
     class cython:
         compiled = False
 
-__all__ = ["TensorBase", "Version", "make_tensor", "get_vc"]
+__all__ = ["TensorBase", "Version", "make_tensor", "init_fields", "get_vc"]
 
 
 class TensorBase:
@@ -50,7 +50,15 @@ class TensorBase:
 def make_tensor(cls, arr):
     """A ``cls`` (Tensor or a subclass) wrapping ``arr``, no checks; a C
     function for the compiled hot paths (``_tensor_base.pxd``)."""
-    t: TensorBase = TensorBase.__new__(cls)         # typed: C stores
+    t = TensorBase.__new__(cls)
+    init_fields(t, arr)
+    return t
+
+
+def init_fields(tensor, arr):
+    """Set every field of a new ``tensor`` (a leaf over ``arr``); the one
+    place that lists them, for ``make_tensor`` and the constructors."""
+    t: TensorBase = tensor                          # typed: C stores
     t._data = arr
     t._grad = None
     t._requires_grad = False
@@ -60,7 +68,6 @@ def make_tensor(cls, arr):
     t._base = None
     t._view_chain = None
     t._meta = None
-    return t
 
 
 if cython.compiled and not hasattr(TensorBase, "_data"):   # pragma: no cover

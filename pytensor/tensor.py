@@ -16,7 +16,7 @@ import numpy as np
 
 from pytensor import backend as _backend
 from pytensor import dtypes as _dt
-from pytensor._tensor_base import TensorBase, get_vc
+from pytensor._tensor_base import TensorBase, get_vc, init_fields
 from pytensor.autograd import function as _function
 from pytensor.autograd import grad_mode as _grad_mode
 from pytensor.autograd import hooks as _hooks
@@ -74,16 +74,8 @@ class Tensor(TensorBase):
     def __init__(self, data=None, dtype=None, device=None,
                  requires_grad=False):
         from pytensor.creation import _to_array
-        arr = _to_array([] if data is None else data, dtype, device)
-        self._data = arr
-        self._grad = None
-        self._requires_grad = False
-        self.grad_fn = None
-        self._output_nr = 0
-        self._vc = None
-        self._base = None
-        self._view_chain = None
-        self._meta = None
+        init_fields(self, _to_array([] if data is None else data, dtype,
+                                    device))
         if requires_grad:
             self.requires_grad_(True)
 

@@ -6,6 +6,7 @@ is assigned as an attribute; it requires grad by default.  A Buffer is a
 marker: assigning one registers a (non-learnable) buffer, as
 ``register_buffer`` does.
 """
+from pytensor._tensor_base import init_fields
 from pytensor.tensor import Tensor
 
 __all__ = ["Parameter", "Buffer"]
@@ -19,18 +20,6 @@ def _storage_of(data, who):
         return data._data
     raise TypeError(f"{who}: expected a Tensor as data, got "
                     f"{type(data).__name__}")
-
-
-def _init_fields(t, arr):
-    t._data = arr
-    t._grad = None
-    t._requires_grad = False
-    t.grad_fn = None
-    t._output_nr = 0
-    t._vc = None
-    t._base = None
-    t._view_chain = None
-    t._meta = None
 
 
 class Parameter(Tensor):
@@ -61,7 +50,7 @@ class Parameter(Tensor):
 
     def __init__(self, data=None, requires_grad=True):
         # Share the storage of ``data`` (Tensor.__init__ would copy it).
-        _init_fields(self, _storage_of(data, "Parameter"))
+        init_fields(self, _storage_of(data, "Parameter"))
         if requires_grad:
             self.requires_grad_(True)
 
@@ -94,7 +83,7 @@ class Buffer(Tensor):
     """
 
     def __init__(self, data=None, *, persistent=True):
-        _init_fields(self, _storage_of(data, "Buffer"))
+        init_fields(self, _storage_of(data, "Buffer"))
         if isinstance(data, Tensor) and data._requires_grad:
             self._requires_grad = True
         self.persistent = bool(persistent)
