@@ -11,9 +11,10 @@ an ``out`` array that is not is computed into a temporary and copied.
 import numpy as np
 
 from pytensor_ext import reference as _ref
-from pytensor_ext.gpu._common import is_real
+from pytensor_ext.gpu._common import ctype, is_real
 from pytensor_ext.gpu._memo import cupy
-from pytensor_ext.gpu._registry import elementwise, get
+from pytensor_ext.gpu._registry import (
+    elementwise, get, raw_function, raw_module)
 
 __all__ = ["lstm_cell_fwd", "lstm_cell_bwd", "gru_cell_fwd", "gru_cell_bwd",
            "lstm_seq_fwd", "lstm_seq_bwd"]
@@ -166,19 +167,131 @@ def lstm_cell_bwd(acts, c_prev, c, gh, gc, out=None):
     return _finish(out, got)
 
 
+LSTM_SEQ = raw_module("lstm_seq.cu", [
+    f"pytensor_lstm_seq_step_{d}<{t}>" for d in ("fwd", "bwd")
+    for t in ("float", "double")])
+
+_THREADS = 256
+_OP_N, _OP_T = 0, 1
+_ONE = {np.dtype(np.float32): np.ones(1, np.float32),
+        np.dtype(np.float64): np.ones(1, np.float64)}
+_ZERO = {np.dtype(np.float32): np.zeros(1, np.float32),
+         np.dtype(np.float64): np.zeros(1, np.float64)}
+
+
+def _seq_ready(A, Hs, Cs, w_hh, *more):
+    """Whether the step kernels can run on these buffers: one real dtype,
+    C-contiguous, the shapes of a ``(T, B, 4H)`` sequence, nothing
+    empty."""
+    if not is_real(A) or A.ndim != 3 or Hs.ndim != 3 or w_hh.ndim != 2:
+        return False
+    T, B, G = A.shape
+    H = w_hh.shape[1]
+    if T * B * H == 0 or G != 4 * H or w_hh.shape[0] != G or \
+            Hs.shape != (T + 1, B, H) or Cs.shape != Hs.shape:
+        return False
+    return all(a.dtype == A.dtype and a.flags.c_contiguous
+               for a in (A, Hs, Cs, w_hh) + more)
+
+
+class _Gemm:
+    """cuBLAS's gemm for ``A``'s dtype on the current stream, host
+    scalars (the pointer mode is restored on exit, as CuPy's own calls
+    do); ``self(ta, tb, m, n, k, a, lda, b, ldb, c, ldc)`` on raw device
+    pointers, column-major, ``c = op(a) @ op(b)``."""
+
+    def __init__(self, A):
+        from cupy.cuda import device
+        from cupy_backends.cuda.libs import cublas
+        self.cublas = cublas
+        self.handle = device.get_cublas_handle()
+        self.fn = cublas.sgemm if A.dtype == np.float32 else cublas.dgemm
+        self.one = _ONE[A.dtype].ctypes.data
+        self.zero = _ZERO[A.dtype].ctypes.data
+
+    def __enter__(self):
+        cublas, h = self.cublas, self.handle
+        cublas.setStream(h, cupy().cuda.get_current_stream().ptr)
+        self.mode = cublas.getPointerMode(h)
+        cublas.setPointerMode(h, cublas.CUBLAS_POINTER_MODE_HOST)
+        return self
+
+    def __exit__(self, *exc):
+        self.cublas.setPointerMode(self.handle, self.mode)
+
+    def __call__(self, ta, tb, m, n, k, a, lda, b, ldb, c, ldc):
+        self.fn(self.handle, ta, tb, m, n, k, self.one, a, lda, b, ldb,
+                self.zero, c, ldc)
+
+
 def lstm_seq_fwd(A, Hs, Cs, w_hh, bias=None, *, reverse=False, threads=0):
-    """One direction of an LSTM layer over a sequence, in place: the
-    reference's loop of one cuBLAS product and one CUDA cell per step
-    (``threads`` is for the CPU kernel)."""
-    return _ref.lstm_seq_loop_fwd(A, Hs, Cs, w_hh, bias, reverse,
-                                  lstm_cell_fwd)
+    """One direction of an LSTM layer over a sequence, in place (the
+    arguments of the reference's ``lstm_seq_fwd``; ``threads`` is for the
+    CPU kernel).
+
+    Each step is one cuBLAS product (``h @ w_hh.T``, raw pointers into
+    ``Hs``) and one launch of ``pytensor_lstm_seq_step_fwd`` on the whole
+    buffers: no per-step views or checks, which were most of a step's
+    cost on the host.  Buffers the step kernel cannot take (not
+    contiguous, empty) run the reference's loop of cuBLAS products and
+    cell kernels."""
+    if not _seq_ready(A, Hs, Cs, w_hh):
+        return _ref.lstm_seq_loop_fwd(A, Hs, Cs, w_hh, bias, reverse,
+                                      lstm_cell_fwd)
+    cp = cupy()
+    if bias is not None:
+        A += bias
+    T, B, G = A.shape
+    H = G // 4
+    steps, cur, prev = _ref.seq_rows(T, reverse)
+    with A.device:
+        gh = cp.empty((B, G), A.dtype)
+    size = A.itemsize
+    step = raw_function(LSTM_SEQ, f"pytensor_lstm_seq_step_fwd<{ctype(A)}>")
+    grid = ((B * H + _THREADS - 1) // _THREADS,)
+    block = (_THREADS,)
+    w, h0, ghp = w_hh.data.ptr, Hs.data.ptr, gh.data.ptr
+    fixed = (np.int64(cur), np.int64(prev), np.int64(B), np.int64(H))
+    # Raw pointers carry no device: launch on the arrays' own.
+    with A.device, _Gemm(A) as gemm:
+        for t in steps:
+            # Column-major: gh^T (4H x B) = w_hh (H x 4H)^T @ h^T (H x B).
+            gemm(_OP_T, _OP_N, G, B, H, w, H,
+                 h0 + (t + prev) * B * H * size, H, ghp, G)
+            step(grid, block, (A, gh, Hs, Cs, np.int64(t)) + fixed)
+    return Hs, Cs, A
 
 
 def lstm_seq_bwd(A, Hs, Cs, w_hh, g_out, dh, dc, dG, *, reverse=False,
                  threads=0):
-    """Backward through time of :func:`lstm_seq_fwd`, in place."""
-    return _ref.lstm_seq_loop_bwd(A, Hs, Cs, w_hh, g_out, dh, dc, dG,
-                                  reverse, lstm_cell_bwd)
+    """Backward through time of :func:`lstm_seq_fwd`, in place: per step
+    one launch of ``pytensor_lstm_seq_step_bwd`` (which adds the step's
+    output gradient) and one cuBLAS product ``dh = dG[t] @ w_hh``."""
+    g_out = g_out if getattr(g_out, "flags", None) is None or \
+        g_out.flags.c_contiguous else cupy().ascontiguousarray(g_out)
+    if not (_seq_ready(A, Hs, Cs, w_hh, g_out, dh, dc, dG)
+            and g_out.shape == A.shape[:2] + (Hs.shape[2],)
+            and dh.shape == dc.shape == Hs.shape[1:]
+            and dG.shape == A.shape):
+        return _ref.lstm_seq_loop_bwd(A, Hs, Cs, w_hh, g_out, dh, dc, dG,
+                                      reverse, lstm_cell_bwd)
+    T, B, G = A.shape
+    H = G // 4
+    steps, cur, prev = _ref.seq_rows(T, reverse)
+    size = A.itemsize
+    step = raw_function(LSTM_SEQ, f"pytensor_lstm_seq_step_bwd<{ctype(A)}>")
+    grid = ((B * H + _THREADS - 1) // _THREADS,)
+    block = (_THREADS,)
+    w, dgp, dhp = w_hh.data.ptr, dG.data.ptr, dh.data.ptr
+    fixed = (np.int64(cur), np.int64(prev), np.int64(B), np.int64(H))
+    with A.device, _Gemm(A) as gemm:
+        for t in reversed(steps):
+            step(grid, block, (A, Cs, g_out, dh, dc, dG, np.int64(t))
+                 + fixed)
+            # Column-major: dh^T (H x B) = w_hh^T (H x 4H) @ dG[t]^T.
+            gemm(_OP_N, _OP_N, H, B, G, w, H, dgp + t * B * G * size, G,
+                 dhp, H)
+    return dG, dh, dc
 
 
 def gru_cell_fwd(gx, gh, h_prev, out=None):

@@ -192,6 +192,47 @@ def bench_workloads(names, rounds, min_time):
     return rows
 
 
+def bench_lstm_seq(cp, rounds, min_time):
+    """W4's LSTM layer (64 steps, batch 32, hidden 256, float32): the
+    sequence kernels (one cuBLAS call and one step kernel per step) against
+    the loop of products and cell kernels they replaced, forward+backward,
+    with the results checked against each other."""
+    from pytensor_ext import gpu, reference as ref
+    from pytensor_ext.gpu import rnn
+    T, B, H = 64, 32, 256
+    rng = np.random.default_rng(2)
+    A0 = cp.asarray(rng.standard_normal((T, B, 4 * H)), dtype=cp.float32)
+    w = cp.asarray(rng.standard_normal((4 * H, H)) / 16, dtype=cp.float32)
+    g_out = cp.asarray(rng.standard_normal((T, B, H)), dtype=cp.float32)
+    bias = cp.asarray(rng.standard_normal(4 * H), dtype=cp.float32)
+
+    def run(fwd, bwd):
+        A = A0.copy()
+        Hs = cp.zeros((T + 1, B, H), cp.float32)
+        Cs = cp.zeros_like(Hs)
+        fwd(A, Hs, Cs, w, bias)
+        dh, dc = cp.zeros((B, H), cp.float32), cp.zeros((B, H), cp.float32)
+        dG = cp.empty_like(A)
+        bwd(A, Hs, Cs, w, g_out, dh, dc, dG)
+        return Hs, dG, dh
+
+    def kernels():
+        return run(lambda *a: gpu.lstm_seq_fwd(*a),
+                   lambda *a: gpu.lstm_seq_bwd(*a))
+
+    def loop():
+        return run(
+            lambda *a: ref.lstm_seq_loop_fwd(*a, False, rnn.lstm_cell_fwd),
+            lambda *a: ref.lstm_seq_loop_bwd(*a, False, rnn.lstm_cell_bwd))
+    ok = all(bool(cp.allclose(x, y, rtol=1e-4, atol=1e-5))
+             for x, y in zip(kernels(), loop()))
+    (tk, tl), _ = compare([kernels, loop], rounds, min_time)
+    return [dict(bench="LSTM layer fwd+bwd (W4 size): step kernels vs "
+                 "cell loop", unit="ms", pytensor=tk * 1e3,
+                 reference=tl * 1e3, ref_name="cell loop", ratio=tk / tl,
+                 check=ok, lower_is_better=True)]
+
+
 def bench_memory_hook(rounds, min_time):
     from pytensor import cuda
     x = pytensor.randn(64, 256, device="cuda", requires_grad=True)
@@ -288,6 +329,7 @@ def main(argv=None):
     rows += bench_elementwise(cp, 1 << 22 if args.quick else 1 << 25,
                               rounds, min_time)
     rows += bench_small_ops(cp, rounds, min_time)
+    rows += bench_lstm_seq(cp, rounds, min_time)
     names = [n for n in args.workloads.split(",") if n]
     rows += bench_workloads(names, rounds, min_time)
     rows += bench_memory_hook(rounds, min_time)

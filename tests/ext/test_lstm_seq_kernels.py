@@ -244,3 +244,98 @@ def test_gpu_twins_match_reference(dtype, reverse):
     tol = dict(rtol=2e-4, atol=2e-5) if dtype == np.float32 else TOL[dtype]
     for g, wnt in zip(got, want):
         np.testing.assert_allclose(g, wnt, **tol)
+
+
+def _gpu_run(fwd, bwd, case, reverse, stride_g_out=False):
+    """``_run`` on device arrays; ``stride_g_out`` hands the backward a
+    non-contiguous output gradient (every other row of a wider one)."""
+    import cupy as cp
+    A, w, h0, c0, g_out, dh, dc, bias = (
+        None if a is None else cp.asarray(a) for a in case)
+    T, B, H = A.shape[0], A.shape[1], w.shape[1]
+    Hs = cp.empty((T + 1, B, H), A.dtype)
+    Cs = cp.empty_like(Hs)
+    first = T if reverse else 0
+    Hs[first], Cs[first] = h0, c0
+    fwd(A, Hs, Cs, w, bias, reverse=reverse)
+    if stride_g_out:
+        wide = cp.zeros((T, 2 * B, H), A.dtype)
+        wide[:, ::2] = g_out
+        g_out = wide[:, ::2]
+        assert not g_out.flags.c_contiguous
+    dG = cp.empty_like(A)
+    bwd(A, Hs, Cs, w, g_out, dh, dc, dG, reverse=reverse)
+    return [a.get() for a in (Hs, Cs, A, dG, dh, dc)]
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("shape", [(64, 32, 256), (5, 3, 7), (1, 1, 1)])
+@pytest.mark.parametrize("bias", [True, False])
+def test_gpu_step_kernels_match_cell_loop(dtype, reverse, shape, bias):
+    """The step kernels (one cuBLAS call and one launch per step on the
+    whole buffers) against the loop of cuBLAS products and cell kernels
+    they replace, on the device: the same formulas in the same order, so
+    they agree to a few units of the last place (cuBLAS may pick another
+    algorithm for a raw call than for ``matmul``)."""
+    from pytensor_ext import gpu
+    from pytensor_ext.gpu import rnn
+    case = list(_case(*shape, dtype, seed=5))
+    if not bias:
+        case[7] = None
+
+    def loop_fwd(A, Hs, Cs, w, b, reverse):
+        return ref.lstm_seq_loop_fwd(A, Hs, Cs, w, b, reverse,
+                                     rnn.lstm_cell_fwd)
+
+    def loop_bwd(A, Hs, Cs, w, g, dh, dc, dG, reverse):
+        return ref.lstm_seq_loop_bwd(A, Hs, Cs, w, g, dh, dc, dG, reverse,
+                                     rnn.lstm_cell_bwd)
+    want = _gpu_run(loop_fwd, loop_bwd, case, reverse)
+    got = _gpu_run(gpu.lstm_seq_fwd, gpu.lstm_seq_bwd, case, reverse)
+    tol = dict(rtol=1e-5, atol=1e-6) if dtype == np.float32 else \
+        dict(rtol=1e-12, atol=1e-13)
+    for g, wnt in zip(got, want):
+        np.testing.assert_allclose(g, wnt, **tol)
+    host = _run(ref.lstm_seq_fwd, ref.lstm_seq_bwd, case, reverse)
+    tol = dict(rtol=2e-4, atol=2e-5) if dtype == np.float32 else TOL[dtype]
+    for g, wnt in zip(got, host):
+        np.testing.assert_allclose(g, wnt, **tol)
+
+
+@pytest.mark.gpu
+def test_gpu_step_kernels_odd_buffers_and_streams():
+    """A non-contiguous output gradient (copied once), state buffers the
+    step kernels cannot take (the cell loop runs), an empty sequence, and
+    a non-default stream with cuBLAS's pointer mode left as it was."""
+    import cupy as cp
+    from cupy.cuda import device
+    from cupy_backends.cuda.libs import cublas
+    from pytensor_ext import gpu
+    case = _case(6, 4, 8, np.float64, seed=7)
+    want = _run(ref.lstm_seq_fwd, ref.lstm_seq_bwd, case, False)
+    got = _gpu_run(gpu.lstm_seq_fwd, gpu.lstm_seq_bwd, case, False,
+                   stride_g_out=True)
+    for g, wnt in zip(got, want):
+        np.testing.assert_allclose(g, wnt, **TOL[np.float64])
+
+    # Hs a strided view: the loop of cell kernels, same results.
+    A, w, h0, c0, g_out, dh, dc, bias = (cp.asarray(a) for a in case)
+    big = cp.empty((7, 4, 16))
+    Hs, Cs = big[:, :, ::2], cp.empty((7, 4, 8))
+    Hs[0], Cs[0] = h0, c0
+    gpu.lstm_seq_fwd(A, Hs, Cs, w, bias)
+    np.testing.assert_allclose(Hs.get(), want[0], **TOL[np.float64])
+
+    e = cp.empty((0, 4, 32))
+    gpu.lstm_seq_fwd(e, cp.zeros((1, 4, 8)), cp.zeros((1, 4, 8)), w, bias)
+
+    handle = device.get_cublas_handle()
+    before = cublas.getPointerMode(handle)
+    with cp.cuda.Stream(non_blocking=True):
+        got = _gpu_run(gpu.lstm_seq_fwd, gpu.lstm_seq_bwd, case, True)
+    want = _run(ref.lstm_seq_fwd, ref.lstm_seq_bwd, case, True)
+    for g, wnt in zip(got, want):
+        np.testing.assert_allclose(g, wnt, **TOL[np.float64])
+    assert cublas.getPointerMode(handle) == before
