@@ -34,6 +34,43 @@ def test_linear_noncontiguous_input(torch):
     check_module(torch, th, pt, [np.asarray(a)], "float64")
 
 
+@pytest.mark.torch
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_linear_batch_first_view(torch, dtype):
+    """A 3-D input that is a transposed view (a batch-first recurrent
+    output): folded by a copy that the weight gradient reuses."""
+    base = _rand((5, 3, 4), dtype)
+    outs = []
+    for T in (pytensor, torch):
+        xb = T.tensor(base, requires_grad=True)
+        lin = (nn.Linear(4, 3) if T is pytensor else torch.nn.Linear(4, 3))
+        if T is pytensor:
+            lin.weight.data = pytensor.tensor(_rand((3, 4), dtype, 1))
+            lin.bias.data = pytensor.tensor(_rand((3,), dtype, 2))
+        else:
+            lin = lin.to(getattr(torch, dtype))
+            with torch.no_grad():
+                lin.weight.copy_(torch.tensor(_rand((3, 4), dtype, 1)))
+                lin.bias.copy_(torch.tensor(_rand((3,), dtype, 2)))
+        y = lin(xb.transpose(0, 1))
+        (y * y).sum().backward()
+        outs.append([np.asarray(a.detach()) for a in
+                     (y, xb.grad, lin.weight.grad, lin.bias.grad)])
+    tol = dict(rtol=1e-5, atol=1e-5) if dtype == "float32" else \
+        dict(rtol=1e-12, atol=1e-12)
+    for a, b in zip(*outs):
+        np.testing.assert_allclose(a, b, **tol)
+    # Changing the input in place after the forward is still caught.
+    xb = pytensor.tensor(base, requires_grad=True)
+    x = xb.detach().transpose(0, 1).requires_grad_()
+    y = F.linear(x, pytensor.tensor(_rand((3, 4), dtype, 1),
+                                    requires_grad=True))
+    with pytensor.no_grad():
+        x.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace"):
+        y.sum().backward()
+
+
 def test_linear_gradcheck():
     x = pytensor.randn(3, 4, dtype=pytensor.float64, requires_grad=True)
     w = pytensor.randn(2, 4, dtype=pytensor.float64, requires_grad=True)
@@ -41,6 +78,11 @@ def test_linear_gradcheck():
     assert pytensor.autograd.gradcheck(F.linear, (x, w, b))
     x3 = pytensor.randn(2, 2, 4, dtype=pytensor.float64, requires_grad=True)
     assert pytensor.autograd.gradcheck(F.linear, (x3, w, b))
+    xt = pytensor.randn(2, 3, 4, dtype=pytensor.float64, requires_grad=True)
+    assert pytensor.autograd.gradcheck(
+        lambda x, w, b: F.linear(x.transpose(0, 1), w, b), (xt, w, b))
+    assert pytensor.autograd.gradgradcheck(
+        lambda x, w, b: F.linear(x.transpose(0, 1), w, b), (xt, w, b))
 
 
 @pytest.mark.torch

@@ -29,27 +29,33 @@ class Linear(Function):
     """
 
     def forward(self, x, w, b=None):
-        self.save_for_backward(x, w)
         if x.ndim <= 2:
+            self.save_for_backward(x, w, None)
             y = x @ w.T
         else:
-            y = (_2d(x) @ w.T).reshape(x.shape[:-1] + (w.shape[0],))
+            # Folding a batch that is not contiguous (a batch-first
+            # recurrent output, a transposed attention output) copies it:
+            # the fold is kept for the weight gradient, which would copy
+            # again (where it is a view, keeping it costs nothing).
+            x2 = _2d(x)
+            self.save_for_backward(x, w, x2)
+            y = (x2 @ w.T).reshape(x.shape[:-1] + (w.shape[0],))
         if b is not None:
             y += b
         return y
 
     def backward_arrays(self, gy):
-        x, w = self.saved_arrays
+        x, w, x2 = self.saved_arrays
         need = self.needs_input_grad
         g2 = _2d(gy)
         gx = (g2 @ w).reshape(x.shape) if need[0] else None
-        gw = g2.T @ _2d(x) if need[1] else None
+        gw = g2.T @ (_2d(x) if x2 is None else x2) if need[1] else None
         if len(need) > 2:
             return gx, gw, (g2.sum(0) if need[2] else None)
         return gx, gw
 
     def backward(self, gy):
-        x, w = self.saved_tensors
+        x, w, _ = self.saved_tensors
         need = self.needs_input_grad
         g2 = gy.reshape(math.prod(gy.shape[:-1]), gy.shape[-1])
         gx = g2.matmul(w).reshape(x.shape) if need[0] else None
