@@ -21,7 +21,10 @@ import numbers
 
 import numpy as np
 
+cimport numpy as cnp
 from cython.parallel cimport prange
+
+cnp.import_array()
 from libc.math cimport sqrt, sqrtf
 
 from pytensor_ext import reference as _ref
@@ -51,28 +54,48 @@ cdef inline double _sqrtd(double x) noexcept nogil:
     return sqrt(x)
 
 
-def _fast(arrays, outputs):
-    """True when every array is a C-contiguous NumPy float32/float64 array of
-    the first one's shape and dtype, and every output is writeable."""
-    first = arrays[0]
-    if first.__class__ is not np.ndarray:
+cdef bint _fast(arrays, outputs) except -1:
+    """True when every array is a C-contiguous NumPy float32/float64 array
+    (native byte order) of the first one's shape and dtype, and every output
+    is writeable.  Read from the array structs (``numpy.pxd``): the
+    attribute route (``.dtype``, ``.shape``, ``.flags``) cost 0.6 us a
+    call, a fifth of a small parameter's update."""
+    cdef cnp.ndarray first, a
+    cdef int typenum, nd, i
+    cdef cnp.npy_intp* dims
+    obj = arrays[0]
+    if type(obj) is not np.ndarray:
         return False
-    dt = first.dtype
-    if dt != _F32 and dt != _F64:
+    first = <cnp.ndarray>obj
+    typenum = cnp.PyArray_TYPE(first)
+    if typenum != cnp.NPY_FLOAT and typenum != cnp.NPY_DOUBLE:
         return False
-    shape = first.shape
-    for a in arrays:
-        if (a.__class__ is not np.ndarray or a.dtype != dt or a.shape != shape
-                or not a.flags.c_contiguous):
+    nd = cnp.PyArray_NDIM(first)
+    dims = cnp.PyArray_DIMS(first)
+    for obj in arrays:
+        if type(obj) is not np.ndarray:
             return False
-    for a in outputs:
-        if not a.flags.writeable:
+        a = <cnp.ndarray>obj
+        if (cnp.PyArray_TYPE(a) != typenum or cnp.PyArray_NDIM(a) != nd
+                or not cnp.PyArray_ISNOTSWAPPED(a)
+                or not cnp.PyArray_IS_C_CONTIGUOUS(a)):
+            return False
+        for i in range(nd):
+            if cnp.PyArray_DIMS(a)[i] != dims[i]:
+                return False
+    for obj in outputs:
+        if not cnp.PyArray_ISWRITEABLE(<cnp.ndarray>obj):
             return False
     return True
 
 
-def _flat(a):
-    return a.reshape(-1)
+cdef inline void* _data(a):
+    """The first element of an array that passed :func:`_fast`."""
+    return cnp.PyArray_DATA(<cnp.ndarray>a)
+
+
+cdef inline Py_ssize_t _size(a):
+    return cnp.PyArray_SIZE(<cnp.ndarray>a)
 
 
 _HYPER = ("lr", "momentum", "dampening", "weight_decay", "beta1", "beta2",
@@ -191,15 +214,12 @@ cdef inline void _sgd_dispatch(real* p, const real* g, real* b, Py_ssize_t lo,
                        2, False)
 
 
-cdef void _sgd(real[::1] p, const real[::1] g, real[::1] b, real sgn,
+cdef void _sgd(real* pp, const real* gp, real* bp, Py_ssize_t n, real sgn,
                real lr_neg, real wd, real mom, real damp1, bint has_wd,
                int mode, bint first) noexcept nogil:
-    cdef Py_ssize_t c, n = p.shape[0]
+    cdef Py_ssize_t c
     if n == 0:
         return
-    cdef real* pp = &p[0]
-    cdef const real* gp = &g[0]
-    cdef real* bp = &b[0]
     if n < PARALLEL_MIN:
         _sgd_dispatch(pp, gp, bp, 0, n, sgn, lr_neg, wd, mom, damp1, has_wd,
                       mode, first)
@@ -227,11 +247,13 @@ def sgd_step(param, grad, momentum_buffer=None, *, lr, momentum=0.0,
     cdef double sgn = -1.0 if maximize else 1.0
     cdef double lr_neg = -lr, damp1 = 1 - dampening
     if param.dtype == _F32:
-        _sgd[float](_flat(param), _flat(grad), _flat(buf), <float>sgn,
+        _sgd[float](<float*>_data(param), <float*>_data(grad),
+                    <float*>_data(buf), _size(param), <float>sgn,
                     <float>lr_neg, <float>weight_decay, <float>momentum,
                     <float>damp1, weight_decay != 0, mode, first)
     else:
-        _sgd[double](_flat(param), _flat(grad), _flat(buf), sgn, lr_neg,
+        _sgd[double](<double*>_data(param), <double*>_data(grad),
+                     <double*>_data(buf), _size(param), sgn, lr_neg,
                      weight_decay, momentum, damp1, weight_decay != 0, mode,
                      first)
     return param
@@ -329,19 +351,14 @@ cdef inline void _adam_dispatch(real* p, const real* g, real* m, real* v,
                             False, False, False)
 
 
-cdef void _adam(real[::1] p, const real[::1] g, real[::1] m, real[::1] v,
-                real[::1] vmax, real sgn, real wd, real decay, real w1,
+cdef void _adam(real* pp, const real* gp, real* mp, real* vp, real* xp,
+                Py_ssize_t n, real sgn, real wd, real decay, real w1,
                 real one_minus_w1, real beta2, real c2, real bc2_sqrt,
                 real eps, real ss_neg, bint coupled_wd, bint amsgrad,
                 bint small1) noexcept nogil:
-    cdef Py_ssize_t c, n = p.shape[0]
+    cdef Py_ssize_t c
     if n == 0:
         return
-    cdef real* pp = &p[0]
-    cdef const real* gp = &g[0]
-    cdef real* mp = &m[0]
-    cdef real* vp = &v[0]
-    cdef real* xp = &vmax[0]
     if n < PARALLEL_MIN:
         _adam_dispatch(pp, gp, mp, vp, xp, 0, n, sgn, wd, decay, w1,
                        one_minus_w1, beta2, c2, bc2_sqrt, eps, ss_neg,
@@ -381,15 +398,17 @@ def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None, *,
     cdef double w1d = 1 - beta1, c2d = 1 - beta2
     cdef float w1f = <float>w1d
     if param.dtype == _F32:
-        _adam[float](_flat(param), _flat(grad), _flat(exp_avg),
-                     _flat(exp_avg_sq), _flat(vmax), <float>sgn,
+        _adam[float](<float*>_data(param), <float*>_data(grad),
+                     <float*>_data(exp_avg), <float*>_data(exp_avg_sq),
+                     <float*>_data(vmax), _size(param), <float>sgn,
                      <float>weight_decay, <float>decay, w1f, <float>1 - w1f,
                      <float>beta2, <float>c2d, <float>bc2_sqrt, <float>eps,
                      <float>(-step_size), coupled, amsgrad,
                      (w1f if w1f >= 0 else -w1f) < <float>0.5)
     else:
-        _adam[double](_flat(param), _flat(grad), _flat(exp_avg),
-                      _flat(exp_avg_sq), _flat(vmax), sgn, weight_decay,
+        _adam[double](<double*>_data(param), <double*>_data(grad),
+                      <double*>_data(exp_avg), <double*>_data(exp_avg_sq),
+                      <double*>_data(vmax), _size(param), sgn, weight_decay,
                       decay, w1d, 1 - w1d, beta2, c2d, bc2_sqrt, eps,
                       -step_size, coupled, amsgrad, abs(w1d) < 0.5)
     return param
@@ -467,19 +486,14 @@ cdef inline void _rmsprop_dispatch(real* p, const real* g, real* sa, real* ga,
                        False)
 
 
-cdef void _rmsprop(real[::1] p, const real[::1] g, real[::1] sa,
-                   real[::1] ga, real[::1] b, real sgn, real wd, real alpha,
+cdef void _rmsprop(real* pp, const real* gp, real* sp, real* ap, real* bp,
+                   Py_ssize_t n, real sgn, real wd, real alpha,
                    real c, real w, real one_minus_w, real eps, real mom,
                    real lr_neg, bint has_wd, bint centered, bint small,
                    bint has_mom) noexcept nogil:
-    cdef Py_ssize_t k, n = p.shape[0]
+    cdef Py_ssize_t k
     if n == 0:
         return
-    cdef real* pp = &p[0]
-    cdef const real* gp = &g[0]
-    cdef real* sp = &sa[0]
-    cdef real* ap = &ga[0]
-    cdef real* bp = &b[0]
     if n < PARALLEL_MIN:
         _rmsprop_dispatch(pp, gp, sp, ap, bp, 0, n, sgn, wd, alpha, c, w,
                           one_minus_w, eps, mom, lr_neg, has_wd, centered,
@@ -514,15 +528,18 @@ def rmsprop_step(param, grad, square_avg, grad_avg=None, momentum_buffer=None,
     cdef double wd = 1 - alpha
     cdef float wf = <float>wd
     if param.dtype == _F32:
-        _rmsprop[float](_flat(param), _flat(grad), _flat(square_avg),
-                        _flat(ga), _flat(buf), <float>sgn,
+        _rmsprop[float](<float*>_data(param), <float*>_data(grad),
+                        <float*>_data(square_avg), <float*>_data(ga),
+                        <float*>_data(buf), _size(param), <float>sgn,
                         <float>weight_decay, <float>alpha, <float>wd, wf,
                         <float>1 - wf, <float>eps, <float>momentum,
                         <float>(-lr), weight_decay != 0, centered,
                         (wf if wf >= 0 else -wf) < <float>0.5, has_mom)
     else:
-        _rmsprop[double](_flat(param), _flat(grad), _flat(square_avg),
-                         _flat(ga), _flat(buf), sgn, weight_decay, alpha, wd,
+        _rmsprop[double](<double*>_data(param), <double*>_data(grad),
+                         <double*>_data(square_avg), <double*>_data(ga),
+                         <double*>_data(buf), _size(param), sgn,
+                         weight_decay, alpha, wd,
                          wd, 1 - wd, eps, momentum, -lr, weight_decay != 0,
                          centered, abs(wd) < 0.5, has_mom)
     return param
@@ -560,15 +577,12 @@ cdef inline void _adagrad_dispatch(real* p, const real* g, real* s,
         _adagrad_range(p, g, s, lo, hi, sgn, wd, eps, clr_neg, False)
 
 
-cdef void _adagrad(real[::1] p, const real[::1] g, real[::1] s, real sgn,
-                   real wd, real eps, real clr_neg,
+cdef void _adagrad(real* pp, const real* gp, real* sp, Py_ssize_t n,
+                   real sgn, real wd, real eps, real clr_neg,
                    bint has_wd) noexcept nogil:
-    cdef Py_ssize_t c, n = p.shape[0]
+    cdef Py_ssize_t c
     if n == 0:
         return
-    cdef real* pp = &p[0]
-    cdef const real* gp = &g[0]
-    cdef real* sp = &s[0]
     if n < PARALLEL_MIN:
         _adagrad_dispatch(pp, gp, sp, 0, n, sgn, wd, eps, clr_neg, has_wd)
         return
@@ -589,10 +603,11 @@ def adagrad_step(param, grad, state_sum, *, lr, lr_decay, eps, weight_decay,
     cdef double clr = _ref.adagrad_clr(lr, lr_decay, step)
     cdef double sgn = -1.0 if maximize else 1.0
     if param.dtype == _F32:
-        _adagrad[float](_flat(param), _flat(grad), _flat(state_sum),
-                        <float>sgn, <float>weight_decay, <float>eps,
+        _adagrad[float](<float*>_data(param), <float*>_data(grad),
+                        <float*>_data(state_sum), _size(param), <float>sgn, <float>weight_decay, <float>eps,
                         <float>(-clr), weight_decay != 0)
     else:
-        _adagrad[double](_flat(param), _flat(grad), _flat(state_sum), sgn,
+        _adagrad[double](<double*>_data(param), <double*>_data(grad),
+                         <double*>_data(state_sum), _size(param), sgn,
                          weight_decay, eps, -clr, weight_decay != 0)
     return param

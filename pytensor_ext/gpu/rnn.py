@@ -224,6 +224,23 @@ class _Gemm:
                 self.zero, c, ldc)
 
 
+def _stepper(A, which, reverse):
+    """``(steps, prev, launch)`` for the step kernel ``which`` ("fwd" or
+    "bwd") on the current device: the steps in order, the state row a
+    step reads (``t + prev``), and ``launch(t, *arrays)``."""
+    T, B, G = A.shape
+    H = G // 4
+    steps, cur, prev = _ref.seq_rows(T, reverse)
+    fn = raw_function(LSTM_SEQ,
+                      f"pytensor_lstm_seq_step_{which}<{ctype(A)}>")
+    grid, block = ((B * H + _THREADS - 1) // _THREADS,), (_THREADS,)
+    fixed = (np.int64(cur), np.int64(prev), np.int64(B), np.int64(H))
+
+    def launch(t, *arrays):
+        fn(grid, block, arrays + (np.int64(t),) + fixed)
+    return steps, prev, launch
+
+
 def lstm_seq_fwd(A, Hs, Cs, w_hh, bias=None, *, reverse=False, threads=0):
     """One direction of an LSTM layer over a sequence, in place (the
     arguments of the reference's ``lstm_seq_fwd``; ``threads`` is for the
@@ -243,22 +260,18 @@ def lstm_seq_fwd(A, Hs, Cs, w_hh, bias=None, *, reverse=False, threads=0):
         A += bias
     T, B, G = A.shape
     H = G // 4
-    steps, cur, prev = _ref.seq_rows(T, reverse)
+    size = A.itemsize
+    # Raw pointers carry no device: everything on the arrays' own.
     with A.device:
         gh = cp.empty((B, G), A.dtype)
-    size = A.itemsize
-    step = raw_function(LSTM_SEQ, f"pytensor_lstm_seq_step_fwd<{ctype(A)}>")
-    grid = ((B * H + _THREADS - 1) // _THREADS,)
-    block = (_THREADS,)
-    w, h0, ghp = w_hh.data.ptr, Hs.data.ptr, gh.data.ptr
-    fixed = (np.int64(cur), np.int64(prev), np.int64(B), np.int64(H))
-    # Raw pointers carry no device: launch on the arrays' own.
-    with A.device, _Gemm(A) as gemm:
-        for t in steps:
-            # Column-major: gh^T (4H x B) = w_hh (H x 4H)^T @ h^T (H x B).
-            gemm(_OP_T, _OP_N, G, B, H, w, H,
-                 h0 + (t + prev) * B * H * size, H, ghp, G)
-            step(grid, block, (A, gh, Hs, Cs, np.int64(t)) + fixed)
+        steps, prev, launch = _stepper(A, "fwd", reverse)
+        w, h0, ghp = w_hh.data.ptr, Hs.data.ptr, gh.data.ptr
+        with _Gemm(A) as gemm:
+            for t in steps:
+                # Column-major: gh^T (4H x B) = w_hh (H x 4H)^T @ h^T.
+                gemm(_OP_T, _OP_N, G, B, H, w, H,
+                     h0 + (t + prev) * B * H * size, H, ghp, G)
+                launch(t, A, gh, Hs, Cs)
     return Hs, Cs, A
 
 
@@ -267,8 +280,7 @@ def lstm_seq_bwd(A, Hs, Cs, w_hh, g_out, dh, dc, dG, *, reverse=False,
     """Backward through time of :func:`lstm_seq_fwd`, in place: per step
     one launch of ``pytensor_lstm_seq_step_bwd`` (which adds the step's
     output gradient) and one cuBLAS product ``dh = dG[t] @ w_hh``."""
-    g_out = g_out if getattr(g_out, "flags", None) is None or \
-        g_out.flags.c_contiguous else cupy().ascontiguousarray(g_out)
+    g_out = _c(g_out)               # the kernel indexes it as (T, B, H)
     if not (_seq_ready(A, Hs, Cs, w_hh, g_out, dh, dc, dG)
             and g_out.shape == A.shape[:2] + (Hs.shape[2],)
             and dh.shape == dc.shape == Hs.shape[1:]
@@ -277,20 +289,16 @@ def lstm_seq_bwd(A, Hs, Cs, w_hh, g_out, dh, dc, dG, *, reverse=False,
                                       reverse, lstm_cell_bwd)
     T, B, G = A.shape
     H = G // 4
-    steps, cur, prev = _ref.seq_rows(T, reverse)
     size = A.itemsize
-    step = raw_function(LSTM_SEQ, f"pytensor_lstm_seq_step_bwd<{ctype(A)}>")
-    grid = ((B * H + _THREADS - 1) // _THREADS,)
-    block = (_THREADS,)
-    w, dgp, dhp = w_hh.data.ptr, dG.data.ptr, dh.data.ptr
-    fixed = (np.int64(cur), np.int64(prev), np.int64(B), np.int64(H))
-    with A.device, _Gemm(A) as gemm:
-        for t in reversed(steps):
-            step(grid, block, (A, Cs, g_out, dh, dc, dG, np.int64(t))
-                 + fixed)
-            # Column-major: dh^T (H x B) = w_hh^T (H x 4H) @ dG[t]^T.
-            gemm(_OP_N, _OP_N, H, B, G, w, H, dgp + t * B * G * size, G,
-                 dhp, H)
+    with A.device:
+        steps, _, launch = _stepper(A, "bwd", reverse)
+        w, dgp, dhp = w_hh.data.ptr, dG.data.ptr, dh.data.ptr
+        with _Gemm(A) as gemm:
+            for t in reversed(steps):
+                launch(t, A, Cs, g_out, dh, dc, dG)
+                # Column-major: dh^T (H x B) = w_hh^T (H x 4H) @ dG[t]^T.
+                gemm(_OP_N, _OP_N, H, B, G, w, H, dgp + t * B * G * size,
+                     G, dhp, H)
     return dG, dh, dc
 
 

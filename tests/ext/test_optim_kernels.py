@@ -183,3 +183,35 @@ def test_kernels_are_dispatched_for_numpy_arrays():
         assert name in pytensor_ext.KERNEL_NAMES
         assert getattr(k, name) is getattr(cpu, name)
         assert cpu.COMPILED[name] == "_optim"
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGS))
+@pytest.mark.parametrize("odd", ["byteswapped", "reshaped", "subclass"])
+def test_kernel_checks_read_from_the_array_structs(name, odd):
+    """The fast path's checks (dtype with its byte order, the shape, exact
+    ndarray) read from NumPy's structs: what they reject goes to the
+    reference, with the reference's result."""
+    opts = CONFIGS[name][1][-1]
+    p, gs, st = _setup(name, (4, 6), "float64")
+    p2, gs2, st2 = _copy(p, gs, st)
+    if odd == "byteswapped":
+        # Same values, other byte order: the reference reads them right.
+        gs = [g.astype(g.dtype.newbyteorder()) for g in gs]
+    elif odd == "reshaped":
+        # As many elements, another shape: the reference broadcasts or
+        # raises, and the kernel must do the same, not update 24 values.
+        gs = [g.reshape(6, 4) for g in gs]
+    else:
+        class Sub(np.ndarray):
+            pass
+        gs = [g.view(Sub) for g in gs]
+    try:
+        _run(ref, name, opts, p2, [g.copy() for g in gs], st2)
+    except Exception as e:
+        with pytest.raises(type(e)):
+            _run(cpu, name, opts, p, gs, st)
+        return
+    _run(cpu, name, opts, p, gs, st)
+    np.testing.assert_array_equal(p, p2)
+    for k in st:
+        np.testing.assert_array_equal(st[k], st2[k])
