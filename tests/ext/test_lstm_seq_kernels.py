@@ -47,24 +47,30 @@ def _check(got, want, dtype):
         np.testing.assert_allclose(g, w, **TOL[dtype])
 
 
-@pytest.fixture(params=["packed", "cblas"])
+@pytest.fixture(params=[("packed", "units"), ("packed", "rows"),
+                        ("cblas", "units"), ("cblas", "rows")],
+                ids=lambda p: "-".join(p))
 def direct(request):
     """The compiled kernels, under a single-threaded BLAS as the LSTM op
     runs them (else they run on one thread), with float32 products through
-    the packed AVX2 kernel (where the CPU has it) and through CBLAS;
-    failing, not skipping, where NumPy's BLAS is an OpenBLAS that the
-    direct path should have found."""
+    the packed AVX2 kernel (where the CPU has it) and through CBLAS, and
+    the work split by hidden units (a barrier per step) or by batch rows
+    (none); failing, not skipping, where NumPy's BLAS is an OpenBLAS that
+    the direct path should have found."""
     from threadpoolctl import threadpool_info, threadpool_limits
     from pytensor_ext.cpu import _lstm_seq
     fwd, bwd = compiled("lstm_seq_fwd"), compiled("lstm_seq_bwd")
     if any(i.get("internal_api") == "openblas" for i in threadpool_info()):
         assert _blas_lib.find_openblas() is not None
-    _lstm_seq._use_packed(request.param == "packed")
+    products, split = request.param
+    _lstm_seq._use_packed(products == "packed")
+    _lstm_seq._use_split(split)
     try:
         with threadpool_limits(1, user_api="blas"):
             yield fwd, bwd
     finally:
         _lstm_seq._use_packed(True)
+        _lstm_seq._use_split(None)
 
 
 def test_without_bias(direct):
@@ -77,7 +83,8 @@ def test_without_bias(direct):
 @pytest.mark.parametrize("reverse", [False, True])
 @pytest.mark.parametrize("T,B,H,threads", [
     (7, 3, 8, 2), (5, 4, 7, 2), (5, 4, 7, 3), (4, 2, 1, 2), (6, 5, 9, 0),
-    (1, 1, 3, 1), (9, 2, 16, 4), (5, 13, 40, 2), (3, 7, 33, 1)])
+    (1, 1, 3, 1), (9, 2, 16, 4), (5, 13, 40, 2), (3, 7, 33, 1),
+    (4, 3, 20, 4), (3, 32, 40, 2)])
 def test_matches_the_reference(direct, dtype, reverse, T, B, H, threads):
     case = _case(T, B, H, dtype)
     want = _run(ref.lstm_seq_fwd, ref.lstm_seq_bwd, case, reverse)
@@ -339,3 +346,24 @@ def test_gpu_step_kernels_odd_buffers_and_streams():
     for g, wnt in zip(got, want):
         np.testing.assert_allclose(g, wnt, **TOL[np.float64])
     assert cublas.getPointerMode(handle) == before
+
+
+def test_row_and_unit_splits_agree_bit_for_bit():
+    """The two ways of splitting the work give the same bits on the packed
+    path (each output element sums the same products in the same order),
+    and the kernel picks the row split for a batch of at least four rows
+    per thread."""
+    from pytensor_ext.cpu import _lstm_seq
+    fwd, bwd = compiled("lstm_seq_fwd"), compiled("lstm_seq_bwd")
+    case = _case(6, 16, 40, np.float32, seed=4)
+    got = {}
+    try:
+        for split in ("units", "rows", None):
+            _lstm_seq._use_split(split)
+            got[split] = _run(fwd, bwd, case, False, threads=2)
+    finally:
+        _lstm_seq._use_split(None)
+    for a, b, c in zip(got["units"], got["rows"], got[None]):
+        if _lstm_seq.packed_available():
+            np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(b, c)
