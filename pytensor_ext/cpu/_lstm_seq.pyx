@@ -331,16 +331,30 @@ cdef void _bwd_thread(real* A, real* Cs, const real* W, float* pk,
 # and meets at a barrier per step (see the module docstring for what that
 # cost).  The packed weight is then the whole of W_hh, packed once by all
 # the threads together (one barrier per sequence).
+cdef inline Py_ssize_t _part(Py_ssize_t n, int p, int team,
+                             Py_ssize_t* lo) noexcept nogil:
+    """Thread ``p``'s part of ``n`` things: the first in ``lo``, returns
+    how many."""
+    lo[0] = n * p // team
+    return n * (p + 1) // team - lo[0]
+
+
 cdef inline void _pack_share(int trans, Py_ssize_t K, Py_ssize_t N,
                              const float* Bm, Py_ssize_t ldb, float* pk,
-                             int p, int team) noexcept nogil:
-    """Thread ``p``'s share of packing op(B) (K x N), whole panels."""
-    cdef Py_ssize_t panels = (N + PT_NR - 1) // PT_NR
-    cdef Py_ssize_t q0 = panels * p // team, q1 = panels * (p + 1) // team
-    cdef Py_ssize_t c0 = q0 * PT_NR, c1 = min(q1 * PT_NR, N)
+                             pt_barrier* bar, int p, int team) noexcept nogil:
+    """Thread ``p``'s share of packing op(B) (K x N) into ``pk``, whole
+    panels, then the wait for the others' (``pk`` NULL: nothing)."""
+    cdef Py_ssize_t q0, c0, c1
+    cdef Py_ssize_t nq = _part((N + PT_NR - 1) // PT_NR, p, team, &q0)
+    cdef int sense = 0
+    if pk == NULL:
+        return
+    c0 = q0 * PT_NR
+    c1 = min((q0 + nq) * PT_NR, N)
     if c1 > c0:
         pt_gemm_pack(trans, K, c1 - c0, Bm + (c0 * ldb if trans else c0),
                      ldb, pk + q0 * K * PT_NR)
+    pt_barrier_wait(bar, team, &sense)
 
 
 cdef void _fwd_rows_thread(real* A, real* Hs, real* Cs, const real* W,
@@ -348,16 +362,12 @@ cdef void _fwd_rows_thread(real* A, real* Hs, real* Cs, const real* W,
                            Py_ssize_t T, Py_ssize_t B, Py_ssize_t H,
                            bint reverse, pt_barrier* bar, int p,
                            int team) noexcept nogil:
-    cdef Py_ssize_t b0 = B * p // team
-    cdef Py_ssize_t m = B * (p + 1) // team - b0
-    cdef Py_ssize_t s, t, G = 4 * H, BH = B * H
+    cdef Py_ssize_t b0, s, t, G = 4 * H, BH = B * H
+    cdef Py_ssize_t m = _part(B, p, team, &b0)
     cdef Py_ssize_t cur = 0 if reverse else 1, prev = 1 if reverse else 0
     cdef real* a
-    cdef int sense = 0
     if real is float:
-        if pk != NULL:
-            _pack_share(1, H, G, W, H, pk, p, team)
-            pt_barrier_wait(bar, team, &sense)
+        _pack_share(1, H, G, W, H, pk, bar, p, team)
     if m == 0:
         return
     for s in range(T):
@@ -380,17 +390,13 @@ cdef void _bwd_rows_thread(real* A, real* Cs, const real* W, float* pk,
                            Py_ssize_t T, Py_ssize_t B, Py_ssize_t H,
                            bint reverse, pt_barrier* bar, int p,
                            int team) noexcept nogil:
-    cdef Py_ssize_t b0 = B * p // team
-    cdef Py_ssize_t m = B * (p + 1) // team - b0
-    cdef Py_ssize_t s, t, i, G = 4 * H, BH = B * H
+    cdef Py_ssize_t b0, s, t, i, G = 4 * H, BH = B * H
+    cdef Py_ssize_t m = _part(B, p, team, &b0)
     cdef Py_ssize_t cur = 0 if reverse else 1, prev = 1 if reverse else 0
     cdef real* pd
     cdef const real* pg
-    cdef int sense = 0
     if real is float:
-        if pk != NULL:
-            _pack_share(0, G, H, W, H, pk, p, team)
-            pt_barrier_wait(bar, team, &sense)
+        _pack_share(0, G, H, W, H, pk, bar, p, team)
     if m == 0:
         return
     for s in range(T):
