@@ -24,8 +24,10 @@ __all__ = ["parse", "check", "CheckResult", "Recorder", "INPUT_RE"]
 INPUT_RE = re.compile(
     r"^(>>> |>>>$|\[[^\]\n]+\](?:>>>|>)(?: |$)|\(Pdb\) |\(Pdb\)$)")
 CONT_RE = re.compile(r"^(\.\.\. |\.\.\.$)")
-# ``[7 frames in pytensor]`` as re.escape writes it, and what it becomes.
-_FRAMES_RE = re.compile(r"\\\[\d+\\ frames\\ in\\ pytensor\\\]")
+# ``[7 frames in pytensor]`` as re.escape writes it (spaces escaped or
+# not, as Python versions differ), and what it becomes.
+_FRAMES_RE = re.compile(
+    r"\\\[\d+(?:\\ | )frames(?:\\ | )in(?:\\ | )pytensor\\\]")
 _FRAMES_ANY = r"\\[\\d+ frames in pytensor\\]"
 
 
