@@ -180,9 +180,9 @@ _ZERO = {np.dtype(np.float32): np.zeros(1, np.float32),
 
 
 def _seq_ready(A, Hs, Cs, w_hh, *more):
-    """Whether the step kernels can run on these buffers: one real dtype,
-    C-contiguous, the shapes of a ``(T, B, 4H)`` sequence, nothing
-    empty."""
+    """Whether the step kernels can run on these buffers: device arrays
+    of one real dtype, C-contiguous, the shapes of a ``(T, B, 4H)``
+    sequence, nothing empty."""
     if not is_real(A) or A.ndim != 3 or Hs.ndim != 3 or w_hh.ndim != 2:
         return False
     T, B, G = A.shape
@@ -190,8 +190,9 @@ def _seq_ready(A, Hs, Cs, w_hh, *more):
     if T * B * H == 0 or G != 4 * H or w_hh.shape[0] != G or \
             Hs.shape != (T + 1, B, H) or Cs.shape != Hs.shape:
         return False
-    return all(a.dtype == A.dtype and a.flags.c_contiguous
-               for a in (A, Hs, Cs, w_hh) + more)
+    kind = type(A)                  # raw pointers: all device arrays
+    return all(type(a) is kind and a.dtype == A.dtype
+               and a.flags.c_contiguous for a in (Hs, Cs, w_hh) + more)
 
 
 class _Gemm:
