@@ -192,7 +192,7 @@ def _seq_ready(A, Hs, Cs, w_hh, *more):
         return False
     kind = type(A)                  # raw pointers: all device arrays
     return all(type(a) is kind and a.dtype == A.dtype
-               and a.flags.c_contiguous for a in (Hs, Cs, w_hh) + more)
+               and a.flags.c_contiguous for a in (A, Hs, Cs, w_hh) + more)
 
 
 class _Gemm:
