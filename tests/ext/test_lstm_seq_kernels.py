@@ -335,6 +335,15 @@ def test_gpu_step_kernels_odd_buffers_and_streams():
     gpu.lstm_seq_fwd(A, Hs, Cs, w, bias)
     np.testing.assert_allclose(Hs.get(), want[0], **TOL[np.float64])
 
+    # A strided view of the gates, and a weight left on the host: the loop.
+    wideA = cp.zeros((6, 4, 64))
+    wideA[:, :, ::2] = A
+    Hs, Cs = cp.empty((7, 4, 8)), cp.empty((7, 4, 8))
+    Hs[0], Cs[0] = h0, c0
+    gpu.lstm_seq_fwd(wideA[:, :, ::2], Hs, Cs, w, bias)
+    np.testing.assert_allclose(Hs.get(), want[0], **TOL[np.float64])
+    assert not gpu.rnn._seq_ready(A, Hs, Cs, w.get())
+
     e = cp.empty((0, 4, 32))
     gpu.lstm_seq_fwd(e, cp.zeros((1, 4, 8)), cp.zeros((1, 4, 8)), w, bias)
 
