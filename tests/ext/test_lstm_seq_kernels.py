@@ -337,7 +337,7 @@ def test_gpu_step_kernels_odd_buffers_and_streams():
 
     # A strided view of the gates, and a weight left on the host: the loop.
     wideA = cp.zeros((6, 4, 64))
-    wideA[:, :, ::2] = A
+    wideA[:, :, ::2] = cp.asarray(case[0])     # A was written above
     Hs, Cs = cp.empty((7, 4, 8)), cp.empty((7, 4, 8))
     Hs[0], Cs[0] = h0, c0
     gpu.lstm_seq_fwd(wideA[:, :, ::2], Hs, Cs, w, bias)
