@@ -110,10 +110,5 @@ def get_vc(t):
     tb: TensorBase = t
     vc = tb._vc
     if vc is None:
-        v: Version = Version.__new__(Version)      # typed: C stores
-        v.value = 0
-        v.last_op = None
-        v.last_where = None
-        v.history = None
-        vc = tb._vc = v
+        vc = tb._vc = Version()
     return vc
