@@ -22,6 +22,10 @@ __all__ = [
 ]
 
 _BOOL, _INT, _FLOAT = 0, 1, 2
+# The two NumPy float dtypes most arrays have, for identity tests on hot
+# paths (``dt is NP_F32``) before a ``dt.kind`` lookup.
+NP_F32 = np.dtype(np.float32)
+NP_F64 = np.dtype(np.float64)
 _py_float, _py_int, _py_bool = (0.0).__class__, (0).__class__, (True).__class__
 
 

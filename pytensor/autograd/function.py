@@ -38,6 +38,7 @@ except ImportError:         # plain Python without Cython installed
         compiled = False
 
 from pytensor import backend as _backend
+from pytensor.dtypes import NP_F32, NP_F64
 from pytensor._tensor_base import TensorBase, get_vc, make_tensor
 from pytensor.autograd._node import Node
 from pytensor.autograd import grad_mode, hooks as _hooks, tape as _tape_mod
@@ -51,8 +52,7 @@ _op_hooks = _hooks.op_hooks
 _ndarray = np.ndarray
 _seq = itertools.count()
 _NO_EDGE = (None, 0)
-_F32 = np.dtype(np.float32)     # (identity checks before a .kind lookup)
-_F64 = np.dtype(np.float64)
+_F32, _F64 = NP_F32, NP_F64
 Tensor = None           # set by pytensor.tensor (breaks the import cycle)
 _make = None            # Tensor._make
 

@@ -16,14 +16,14 @@ These helpers make the op side hand them what they accept:
 import numpy as np
 
 import pytensor_ext
+from pytensor.dtypes import NP_F32, NP_F64
 from pytensor_ext import cpu as _cpu, kernels_for as _ext_kernels_for
 
 __all__ = ["kernels", "kernels_for", "run_elementwise", "run_along",
            "contiguous", "binary_kernels"]
 
 _ndarray = np.ndarray
-_F32 = np.dtype(np.float32)
-_F64 = np.dtype(np.float64)
+_F32, _F64 = NP_F32, NP_F64
 _FAST = (_F32, _F64)
 
 

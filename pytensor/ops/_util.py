@@ -15,8 +15,7 @@ from pytensor.tensor import Tensor
 
 _BY_NP = _dt._BY_NP
 _py_scalars = (int, float, bool)
-_F32 = np.dtype(np.float32)         # (identity checks before .kind lookups)
-_F64 = np.dtype(np.float64)
+_F32, _F64 = _dt.NP_F32, _dt.NP_F64
 
 
 def is_tensor(x):

@@ -239,6 +239,14 @@ cdef inline void gemm(bint trans_b, Py_ssize_t M, Py_ssize_t N, Py_ssize_t K,
                                 <int>ldc)
 
 
+cdef inline Py_ssize_t _part(Py_ssize_t n, int p, int team,
+                             Py_ssize_t* lo) noexcept nogil:
+    """Thread ``p``'s part of ``n`` things: the first in ``lo``, returns
+    how many."""
+    lo[0] = n * p // team
+    return n * (p + 1) // team - lo[0]
+
+
 # --- the loops ------------------------------------------------------------
 # Each runs as the body of one parallel region, once per thread: ``p`` is
 # the thread's number in a team of ``team`` (which may be smaller than
@@ -249,8 +257,8 @@ cdef void _fwd_thread(real* A, real* Hs, real* Cs, const real* W,
                       Py_ssize_t T, Py_ssize_t B, Py_ssize_t H,
                       bint reverse, pt_barrier* bar, int p, int P,
                       int team) noexcept nogil:
-    cdef Py_ssize_t j0 = H * p // team
-    cdef Py_ssize_t n = H * (p + 1) // team - j0
+    cdef Py_ssize_t j0
+    cdef Py_ssize_t n = _part(H, p, team, &j0)
     cdef Py_ssize_t s, t, k, G = 4 * H, BH = B * H
     cdef Py_ssize_t cur = 0 if reverse else 1, prev = 1 if reverse else 0
     cdef real* a
@@ -288,8 +296,8 @@ cdef void _bwd_thread(real* A, real* Cs, const real* W, float* pk,
                       const real* go, real* dG, real* dh, real* dc,
                       Py_ssize_t T, Py_ssize_t B, Py_ssize_t H, bint reverse,
                       pt_barrier* bar, int p, int P, int team) noexcept nogil:
-    cdef Py_ssize_t j0 = H * p // team
-    cdef Py_ssize_t n = H * (p + 1) // team - j0
+    cdef Py_ssize_t j0
+    cdef Py_ssize_t n = _part(H, p, team, &j0)
     cdef Py_ssize_t s, t, b, j, G = 4 * H, BH = B * H
     cdef Py_ssize_t cur = 0 if reverse else 1, prev = 1 if reverse else 0
     cdef real* pd
@@ -331,14 +339,6 @@ cdef void _bwd_thread(real* A, real* Cs, const real* W, float* pk,
 # and meets at a barrier per step (see the module docstring for what that
 # cost).  The packed weight is then the whole of W_hh, packed once by all
 # the threads together (one barrier per sequence).
-cdef inline Py_ssize_t _part(Py_ssize_t n, int p, int team,
-                             Py_ssize_t* lo) noexcept nogil:
-    """Thread ``p``'s part of ``n`` things: the first in ``lo``, returns
-    how many."""
-    lo[0] = n * p // team
-    return n * (p + 1) // team - lo[0]
-
-
 cdef inline void _pack_share(int trans, Py_ssize_t K, Py_ssize_t N,
                              const float* Bm, Py_ssize_t ldb, float* pk,
                              pt_barrier* bar, int p, int team) noexcept nogil:

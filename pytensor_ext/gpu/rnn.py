@@ -257,13 +257,13 @@ def lstm_seq_fwd(A, Hs, Cs, w_hh, bias=None, *, reverse=False, threads=0):
         return _ref.lstm_seq_loop_fwd(A, Hs, Cs, w_hh, bias, reverse,
                                       lstm_cell_fwd)
     cp = cupy()
-    if bias is not None:
-        A += bias
     T, B, G = A.shape
     H = G // 4
     size = A.itemsize
     # Raw pointers carry no device: everything on the arrays' own.
     with A.device:
+        if bias is not None:
+            A += bias
         gh = cp.empty((B, G), A.dtype)
         steps, prev, launch = _stepper(A, "fwd", reverse)
         w, h0, ghp = w_hh.data.ptr, Hs.data.ptr, gh.data.ptr

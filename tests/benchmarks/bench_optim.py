@@ -11,7 +11,8 @@ Two tables, on the parameters of a 784-512-512-10 MLP (784x512, 512,
    optimizer in float32 and float64.  A ratio above 1 means the fused
    kernel is faster: it must be, or it does not earn its place.
 2. step: ``optimizer.step()`` of pytensor against PyTorch 2.13's (its CPU
-   default, the single-tensor path) on the same parameters and gradients.
+   default, the single-tensor path) on the same parameters and gradients,
+   and on 100 parameters of 16x16 (where the per-parameter cost shows).
 
 Both sides are warmed up and interleaved (A B A B ...) and each row reports
 the median of the per-round ratios with its spread, as the machines are
@@ -29,6 +30,9 @@ from pytensor_ext import cpu, reference
 from tests.benchmarks._timing import interleave
 
 SHAPES = [(784, 512), (512,), (512, 512), (512,), (512, 10), (10,)]
+# Many small parameters: the per-parameter cost of a step, not its memory
+# traffic, decides there.
+SMALL = [(16, 16)] * 100
 
 # name -> (state buffers, hyper-parameters) with the common options on.
 KERNELS = {
@@ -99,7 +103,7 @@ def bench_kernels(rounds, reps):
     return rows
 
 
-def bench_step(rounds, reps):
+def bench_step(rounds, reps, shapes=SHAPES, label="MLP"):
     import torch
 
     import pytensor
@@ -108,8 +112,8 @@ def bench_step(rounds, reps):
                ("AdamW", dict(lr=1e-3)), ("RMSprop", dict(lr=1e-2)),
                ("Adagrad", dict(lr=1e-2))]
     rng = np.random.default_rng(0)
-    init = [rng.standard_normal(s).astype(np.float32) for s in SHAPES]
-    grads = [rng.standard_normal(s).astype(np.float32) for s in SHAPES]
+    init = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    grads = [rng.standard_normal(s).astype(np.float32) for s in shapes]
     for name, kw in configs:
         ps = [pytensor.tensor(a, requires_grad=True) for a in init]
         for p, g in zip(ps, grads):
@@ -121,7 +125,7 @@ def bench_step(rounds, reps):
         theirs = getattr(torch.optim, name)(ts, **kw)
         tp, tt, ratio, lo, hi = interleave(ours.step, theirs.step, rounds,
                                            reps)
-        rows.append(dict(optimizer=name, pytensor_ms=tp * 1e3,
+        rows.append(dict(optimizer=name, params=label, pytensor_ms=tp * 1e3,
                          torch_ms=tt * 1e3, ratio=ratio, ratio_min=lo,
                          ratio_max=hi))
     return rows
@@ -135,10 +139,11 @@ def markdown(kernel_rows, step_rows):
                    f"| {r['fused_ms']:.3f} ms | {r['speedup']:.2f}x "
                    f"({r['speedup_min']:.2f}-{r['speedup_max']:.2f}) |")
     if step_rows:
-        out += ["", "| optimizer.step() | pytensor | torch 2.13 | ratio "
-                "(range) |", "|---|---|---|---|"]
+        out += ["", "| optimizer.step() | parameters | pytensor | "
+                "torch 2.13 | ratio (range) |", "|---|---|---|---|---|"]
         for r in step_rows:
-            out.append(f"| {r['optimizer']} | {r['pytensor_ms']:.3f} ms | "
+            out.append(f"| {r['optimizer']} | {r['params']} | "
+                       f"{r['pytensor_ms']:.3f} ms | "
                        f"{r['torch_ms']:.3f} ms | {r['ratio']:.2f} "
                        f"({r['ratio_min']:.2f}-{r['ratio_max']:.2f}) |")
     return "\n".join(out)
@@ -155,7 +160,10 @@ def run(smoke=False, rounds=None, with_torch=True, threads=None):
         except ImportError:
             with_torch = False
     kernel_rows = bench_kernels(rounds, reps)
-    step_rows = bench_step(rounds, reps) if with_torch else []
+    step_rows = []
+    if with_torch:
+        step_rows = (bench_step(rounds, reps)
+                     + bench_step(rounds, reps, SMALL, "100 x 16x16"))
     return kernel_rows, step_rows
 
 

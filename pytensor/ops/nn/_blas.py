@@ -23,8 +23,9 @@ runnable threads than cores beyond this process's own).
 
 The LSTM layer runs its steps in a compiled kernel instead
 (``lstm_seq_fwd``, :mod:`pytensor_ext.cpu._lstm_seq`) that splits the
-hidden units over its own threads, each multiplying on weights it packed
-itself (float32 on AVX2) or calling BLAS: :func:`seq_threads` says how
+batch rows (or, for a small batch, the hidden units) over its own threads,
+multiplying on a weight packed once (float32 on AVX2) or calling BLAS
+from each thread: :func:`seq_threads` says how
 many threads it may use, and the layer holds BLAS at one thread around it
 with :func:`single_threaded` (one BLAS thread per kernel thread).
 
