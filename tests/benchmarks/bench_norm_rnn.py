@@ -9,7 +9,9 @@ batch norm over a conv activation ``(64, 32, 28 * 28)`` and a dense one
 ``(2048, 64)``, the LSTM and GRU cells of W4 (batch 32, hidden 256).
 The whole-sequence LSTM kernels (``lstm_seq_fwd`` / ``lstm_seq_bwd``, W4's
 layer: 64 steps) are compared with what the layer ran before them: the
-per-step loop of NumPy products (BLAS threads) and *compiled* cells.
+per-step loop of NumPy products (BLAS threads) and *compiled* cells; and
+their work split by batch rows (their choice there) with the same kernels
+split by hidden units.
 A ratio above 1 means the kernel is faster: it must be, or it does not
 earn its place.
 
@@ -88,10 +90,15 @@ def _seq_cases(r):
         (T + 1, B, H), np.float32)
     g_out, dh, dc, dG = r(T, B, H), r(B, H), r(B, H), np.empty_like(A)
 
-    def one_blas_thread(kernel):
+    def one_blas_thread(kernel, split=None):
         def run(*args):
-            with single_threaded(args[0]):
-                kernel(*args)
+            from pytensor_ext.cpu import _lstm_seq
+            _lstm_seq._use_split(split)
+            try:
+                with single_threaded(args[0]):
+                    kernel(*args)
+            finally:
+                _lstm_seq._use_split(None)
         return run
     # Repeated calls feed the activations back in as pre-activations: the
     # values stay bounded and the work is the same.
@@ -105,6 +112,15 @@ def _seq_cases(r):
          one_blas_thread(cpu.lstm_seq_bwd),
          lambda *a: reference.lstm_seq_loop_bwd(*a, False,
                                                 cpu.lstm_cell_bwd)),
+        # The kernels' two ways of splitting the work: the batch rows (what
+        # they choose here) against the hidden units.
+        ("lstm_seq_fwd", "[64 x 32, 4 x 256] rows vs units",
+         (A, Hs, Cs, w, b), one_blas_thread(cpu.lstm_seq_fwd, "rows"),
+         one_blas_thread(cpu.lstm_seq_fwd, "units")),
+        ("lstm_seq_bwd", "[64 x 32, 4 x 256] rows vs units",
+         (A, Hs, Cs, w, g_out, dh, dc, dG),
+         one_blas_thread(cpu.lstm_seq_bwd, "rows"),
+         one_blas_thread(cpu.lstm_seq_bwd, "units")),
     ]
 
 
